@@ -1,0 +1,1 @@
+"""One module per source: read (or fetch) -> validate -> typed pandas table."""
