@@ -1,0 +1,1 @@
+"""Pure indicator computation: typed tables -> commune counts -> every level -> rates (no I/O)."""

@@ -1,0 +1,186 @@
+"""The indicator catalogue: one entry per indicator, the single source of labels, units and definitions.
+
+It is written into the warehouse (``indicator_catalogue``) and drives every label on screen and in
+exports. ``inputs`` names the source keys an indicator is computed from, which gives each value
+its source and vintage.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PER_100_U3 = "places pour 100 enfants de moins de 3 ans"
+
+SOURCE_LABELS = {
+    "caf_rates": "Cnaf, data.caf.fr (taux de couverture publiés)",
+    "caf_places": "Cnaf, data.caf.fr (places publiées)",
+    "population": "Insee, population par âge",
+    "income": "Insee, Filosofi",
+    "equipments": "Caf / PMI, extrait des équipements",
+    "childminders": "PMI, extrait des assistants maternels",
+    "rpe_staff": "Caf, extrait des animateurs RPE",
+    "complementary_places": "Caf / Éducation nationale, garde à domicile et préscolarisation",
+    "frr": "ANCT, zonage France Ruralités Revitalisation",
+    "qpv": "ANCT, quartiers prioritaires de la politique de la ville",
+}
+
+
+def _entry(code, label, unit, decimals, theme, definition, inputs, kind, higher_is_better=None, short=None):
+    return {
+        "code": code, "label": label, "short_label": short or label, "unit": unit, "decimals": decimals,
+        "theme": theme, "definition": definition, "inputs": tuple(inputs), "kind": kind,
+        "higher_is_better": higher_is_better,
+    }
+
+
+_POP = ("population",)
+_EQ = ("equipments",)
+_AM = ("childminders",)
+_TCG_INPUTS = ("equipments", "childminders", "complementary_places", "population")
+
+ENTRIES = [
+    _entry("tcg", "Taux de couverture global", PER_100_U3, 1, "Petite enfance",
+           "100 × (places EAJE PSU + EAJE hors PSU + places d'assistants maternels actifs pour les moins de 3 ans "
+           "+ garde à domicile + préscolarisation) / enfants de moins de 3 ans. Ce n'est pas un pourcentage : "
+           "il peut dépasser 100.", _TCG_INPUTS, "rate", True, "TCG"),
+    _entry("tcg_publie", "Taux de couverture global publié par la Cnaf", PER_100_U3, 1, "Petite enfance",
+           "Valeur publiée sur data.caf.fr, conservée à côté de la valeur recalculée.", ("caf_rates",), "rate",
+           True, "TCG publié"),
+    _entry("tcg_ecart", "Écart TCG recalculé − publié", "points", 1, "Petite enfance",
+           "TCG recalculé à partir des effectifs moins TCG publié ; au-delà de ±0,1 l'écart dépasse l'arrondi.",
+           ("caf_rates",) + _TCG_INPUTS, "rate", None, "Écart TCG"),
+    _entry("tcg_eaje", "Taux de couverture en accueil collectif (EAJE)", PER_100_U3, 1, "Petite enfance",
+           "100 × places en EAJE (PSU et hors PSU) / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True,
+           "TCG EAJE"),
+    _entry("tcg_psu", "Taux de couverture EAJE PSU", PER_100_U3, 1, "Petite enfance",
+           "100 × places en EAJE financés par la PSU / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True),
+    _entry("tcg_hors_psu", "Taux de couverture EAJE hors PSU", PER_100_U3, 1, "Petite enfance",
+           "100 × places en EAJE hors PSU (micro-crèches Paje) / enfants de moins de 3 ans.", _TCG_INPUTS, "rate",
+           True),
+    _entry("tcg_ind", "Taux de couverture en accueil individuel", PER_100_U3, 1, "Petite enfance",
+           "100 × (places d'assistants maternels actifs + garde à domicile) / enfants de moins de 3 ans.",
+           _TCG_INPUTS, "rate", True, "TCG individuel"),
+    _entry("tcg_am", "Taux de couverture assistants maternels", PER_100_U3, 1, "Petite enfance",
+           "100 × places d'assistants maternels actifs pour les moins de 3 ans / enfants de moins de 3 ans.",
+           _TCG_INPUTS, "rate", True, "TCG AM"),
+    _entry("tcg_gad", "Taux de couverture garde à domicile", PER_100_U3, 1, "Petite enfance",
+           "100 × places de garde à domicile / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True),
+    _entry("tcg_prescol", "Taux de couverture préscolarisation", PER_100_U3, 1, "Petite enfance",
+           "100 × enfants de 2 ans scolarisés / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True),
+    _entry("places_total", "Offre d'accueil totale (moins de 3 ans)", "places", 0, "Petite enfance",
+           "Numérateur du TCG : places EAJE, assistants maternels actifs, garde à domicile, préscolarisation.",
+           _TCG_INPUTS[:-1], "count", True, "Offre totale"),
+    _entry("places_eaje", "Places en EAJE", "places", 0, "Petite enfance",
+           "Places des établissements d'accueil du jeune enfant ouverts au 31 décembre (PSU et hors PSU).", _EQ,
+           "count", True),
+    _entry("places_eaje_psu", "Places en EAJE PSU", "places", 0, "Petite enfance",
+           "Places des EAJE financés par la prestation de service unique, ouverts au 31 décembre.", _EQ, "count",
+           True),
+    _entry("places_eaje_hors_psu", "Places en EAJE hors PSU", "places", 0, "Petite enfance",
+           "Places des EAJE hors PSU (micro-crèches Paje), ouverts au 31 décembre.", _EQ, "count", True),
+    _entry("places_am", "Places d'assistants maternels actifs (moins de 3 ans)", "places", 0, "Petite enfance",
+           "Places offertes aux moins de 3 ans par les assistants maternels en activité (composante du TCG).",
+           _AM, "count", True, "Places AM"),
+    _entry("places_gad", "Places en garde à domicile", "places", 0, "Petite enfance",
+           "Enfants de moins de 3 ans gardés à domicile par un salarié.", ("complementary_places",), "count", True),
+    _entry("places_prescol", "Préscolarisation (enfants de 2 ans)", "enfants", 0, "Petite enfance",
+           "Enfants de 2 ans scolarisés en école maternelle.", ("complementary_places",), "count", True),
+    _entry("part_accueil_collectif", "Part de l'accueil collectif dans l'offre", "%", 1, "Petite enfance",
+           "100 × places en EAJE / offre d'accueil totale.", _TCG_INPUTS[:-1], "share", None),
+    _entry("nb_eaje", "Nombre d'EAJE", "établissements", 0, "Petite enfance",
+           "EAJE (PSU et hors PSU) ouverts au 31 décembre.", _EQ, "count", True),
+    _entry("places_eaje_creees", "Places en EAJE créées depuis l'année de référence", "places", 0,
+           "Petite enfance", "Places des EAJE ouverts après le 31 décembre de l'année de référence.", _EQ,
+           "count", True, "Places créées"),
+    _entry("places_eaje_fermees", "Places en EAJE fermées depuis l'année de référence", "places", 0,
+           "Petite enfance", "Places des EAJE fermés après le 31 décembre de l'année de référence.", _EQ,
+           "count", False, "Places fermées"),
+    _entry("places_eaje_solde", "Solde de places en EAJE depuis l'année de référence", "places", 0,
+           "Petite enfance", "Places en EAJE de l'année moins places de l'année de référence.", _EQ, "count",
+           True, "Solde de places EAJE"),
+    _entry("am_agrees", "Assistants maternels agréés", "personnes", 0, "Assistants maternels",
+           "Assistants maternels titulaires d'un agrément PMI.", _AM, "count", True, "AM agréés"),
+    _entry("am_actifs", "Assistants maternels actifs", "personnes", 0, "Assistants maternels",
+           "Assistants maternels agréés qui accueillent effectivement des enfants.", _AM, "count", True,
+           "AM actifs"),
+    _entry("am_places_agrees", "Places agréées d'assistants maternels (tous âges)", "places", 0,
+           "Assistants maternels", "Nombre de places des agréments PMI, tous âges d'enfants.", _AM, "count", True,
+           "Places agréées AM"),
+    _entry("am_55_plus", "Assistants maternels actifs de 55 ans ou plus", "personnes", 0, "Assistants maternels",
+           "Assistants maternels actifs âgés de 55 ans ou plus au 31 décembre.", _AM, "count", None, "AM 55 ans et +"),
+    _entry("part_am_55_plus", "Part des assistants maternels actifs de 55 ans ou plus", "%", 1,
+           "Assistants maternels", "100 × AM actifs de 55 ans ou plus / AM actifs : risque de non-renouvellement.",
+           _AM, "share", False, "Part AM 55 ans et +"),
+    _entry("nb_mam", "Maisons d'assistants maternels (MAM)", "MAM", 0, "Assistants maternels",
+           "MAM ouvertes au 31 décembre.", _EQ, "count", True, "MAM"),
+    _entry("places_mam", "Places en MAM", "places", 0, "Assistants maternels",
+           "Places des MAM ouvertes au 31 décembre (déjà comptées dans les places d'assistants maternels).", _EQ,
+           "count", True),
+    _entry("nb_rpe", "Relais petite enfance (RPE)", "RPE", 0, "Assistants maternels",
+           "RPE ouverts au 31 décembre.", _EQ, "count", True, "RPE"),
+    _entry("rpe_etp", "Animateurs de RPE (ETP)", "ETP", 1, "Assistants maternels",
+           "Équivalents temps plein d'animation des RPE.", ("rpe_staff",), "count", True, "ETP RPE"),
+    _entry("am_actifs_par_etp_rpe", "Assistants maternels actifs par ETP d'animateur RPE", "AM par ETP", 0,
+           "Assistants maternels", "AM actifs / ETP d'animateurs RPE (référence : 70 AM actifs pour 1 ETP).",
+           ("childminders", "rpe_staff"), "ratio", False, "AM par ETP RPE"),
+    _entry("nb_alsh", "Accueils de loisirs sans hébergement (ALSH)", "structures", 0, "Enfance jeunesse",
+           "ALSH ouverts au 31 décembre.", _EQ, "count", True, "ALSH"),
+    _entry("places_alsh", "Places en ALSH", "places", 0, "Enfance jeunesse",
+           "Places des ALSH ouverts au 31 décembre.", _EQ, "count", True),
+    _entry("places_alsh_pour_100_3_10", "Places en ALSH pour 100 enfants de 3 à 10 ans",
+           "places pour 100 enfants de 3 à 10 ans", 1, "Enfance jeunesse",
+           "100 × places en ALSH / enfants de 3 à 10 ans.", _EQ + _POP, "rate", True, "ALSH pour 100 enfants"),
+    _entry("nb_laep", "Lieux d'accueil enfants-parents (LAEP)", "LAEP", 0, "Parentalité",
+           "LAEP ouverts au 31 décembre.", _EQ, "count", True, "LAEP"),
+    _entry("nb_clas", "Contrats locaux d'accompagnement à la scolarité (CLAS)", "actions", 0, "Parentalité",
+           "Actions CLAS en cours au 31 décembre.", _EQ, "count", True, "CLAS"),
+    _entry("nb_reaap", "Actions REAAP", "actions", 0, "Parentalité",
+           "Actions du réseau d'écoute, d'appui et d'accompagnement des parents.", _EQ, "count", True, "REAAP"),
+    _entry("nb_mediation", "Services de médiation familiale", "services", 0, "Parentalité",
+           "Services de médiation familiale.", _EQ, "count", True, "Médiation familiale"),
+    _entry("nb_espace_rencontre", "Espaces rencontre", "espaces", 0, "Parentalité",
+           "Espaces rencontre parents-enfants.", _EQ, "count", True, "Espaces rencontre"),
+    _entry("panier_complet", "Panier de services parentalité complet", "oui = 1 / non = 0", 0, "Parentalité",
+           "1 si le territoire compte au moins une action REAAP, un LAEP et un CLAS.", _EQ, "flag", True,
+           "Panier complet"),
+    _entry("panier_nb_manquants", "Éléments manquants du panier parentalité", "éléments", 0, "Parentalité",
+           "Nombre d'éléments absents parmi REAAP, LAEP, CLAS.", _EQ, "count", False, "Éléments manquants"),
+    _entry("part_epci_panier_complet", "Part des EPCI au panier parentalité complet", "%", 1, "Parentalité",
+           "100 × EPCI dont le panier est complet / EPCI du territoire.", _EQ, "share", True,
+           "EPCI au panier complet"),
+    _entry("population", "Population", "habitants", 0, "Contexte", "Population totale.", _POP, "count", None),
+    _entry("enfants_0_2", "Enfants de moins de 3 ans", "enfants", 0, "Contexte",
+           "Enfants âgés de 0 à 2 ans révolus : dénominateur du TCG.", _POP, "count", None, "Enfants 0-2 ans"),
+    _entry("enfants_3_5", "Enfants de 3 à 5 ans", "enfants", 0, "Contexte", "Enfants âgés de 3 à 5 ans.", _POP,
+           "count", None, "Enfants 3-5 ans"),
+    _entry("enfants_6_10", "Enfants de 6 à 10 ans", "enfants", 0, "Contexte", "Enfants âgés de 6 à 10 ans.",
+           _POP, "count", None, "Enfants 6-10 ans"),
+    _entry("enfants_11_17", "Jeunes de 11 à 17 ans", "jeunes", 0, "Contexte", "Jeunes âgés de 11 à 17 ans.",
+           _POP, "count", None, "Jeunes 11-17 ans"),
+    _entry("revenu_median", "Revenu disponible médian par unité de consommation", "€", 0, "Contexte",
+           "Médiane du revenu disponible par unité de consommation (Filosofi).", ("income",), "money", None,
+           "Revenu médian"),
+    _entry("taux_pauvrete", "Taux de pauvreté", "%", 1, "Contexte",
+           "Part de la population sous le seuil de 60 % du revenu médian (Filosofi ; secret sous 1 000 habitants).",
+           ("income",), "share", False),
+    _entry("population_qpv", "Population en quartier prioritaire (QPV)", "habitants", 0, "Contexte",
+           "Population des quartiers prioritaires de la politique de la ville.", ("qpv",), "count", None,
+           "Population QPV"),
+    _entry("part_population_qpv", "Part de la population en QPV", "%", 1, "Contexte",
+           "100 × population en QPV / population.", ("qpv", "population"), "share", None, "Part en QPV"),
+    _entry("frr", "Commune en zone France Ruralités Revitalisation", "oui = 1 / non = 0", 0, "Contexte",
+           "1 si la commune est classée FRR (socle, FRR+ ou bénéficiaire).", ("frr",), "flag", None, "FRR"),
+    _entry("part_communes_frr", "Part des communes classées FRR", "%", 1, "Contexte",
+           "100 × communes classées FRR / communes du territoire.", ("frr",), "share", None, "Communes FRR"),
+]
+
+CODES = [e["code"] for e in ENTRIES]
+BY_CODE = {e["code"]: e for e in ENTRIES}
+
+
+def catalogue_frame() -> pd.DataFrame:
+    """The catalogue as the warehouse stores it (sources spelt out in French)."""
+    df = pd.DataFrame(ENTRIES)
+    df["source"] = df["inputs"].map(lambda keys: " ; ".join(SOURCE_LABELS[k] for k in keys))
+    df["sort_order"] = range(len(df))
+    return df.drop(columns="inputs")
