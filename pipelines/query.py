@@ -1,0 +1,137 @@
+"""The narrow, read-only query layer over the warehouse, shared by the app and the exports.
+
+Opens the versioned file the stable name points at (so a refresh never changes data under an
+open reader) in read-only mode. Every method returns a pandas frame; nothing here computes an
+indicator.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from pipelines import paths
+
+LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
+
+
+class WarehouseMissing(Exception):
+    """No warehouse has been built yet."""
+
+
+def current_version_file(link: Path | None = None) -> Path:
+    link = link or paths.warehouse_path()
+    if not link.exists():
+        raise WarehouseMissing(f"Aucun entrepôt à {link} : lancez « sdsf demo » ou « sdsf refresh ».")
+    return link.resolve()
+
+
+class Warehouse:
+    def __init__(self, file: Path):
+        self.file = Path(file)
+        self.con = duckdb.connect(str(self.file), read_only=True)
+
+    @classmethod
+    def open_current(cls) -> "Warehouse":
+        return cls(current_version_file())
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+
+    def catalogue(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM indicator_catalogue ORDER BY sort_order")
+
+    def territories(self, level: str | None = None) -> pd.DataFrame:
+        if level is None:
+            return self._df("SELECT * FROM territory")
+        return self._df("SELECT * FROM territory WHERE level = ? ORDER BY name", [level])
+
+    def communes(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM commune ORDER BY code")
+
+    def epci(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM epci ORDER BY name")
+
+    def arrondissements(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM arrondissement ORDER BY code")
+
+    def years(self) -> list[int]:
+        return [int(y) for y in self.meta().get("years", "").split(",") if y]
+
+    def values(self, level: str, codes: list[str] | None = None, indicators: list[str] | None = None,
+               years: list[int] | None = None) -> pd.DataFrame:
+        """Long values ``level, code, year, indicator, value, source, vintage`` (missing = no row)."""
+        sql = "SELECT * FROM indicator_value WHERE level = ?"
+        params: list = [level]
+        for column, items in (("code", codes), ("indicator", indicators), ("year", years)):
+            if items is not None:
+                sql += f" AND {column} IN (SELECT UNNEST(?))"
+                params.append(list(items))
+        return self._df(sql + " ORDER BY code, year, indicator", params)
+
+    def indicator_table(self, level: str, years: list[int] | None = None, indicators: list[str] | None = None,
+                        codes: list[str] | None = None) -> pd.DataFrame:
+        """Wide table: ``level, code, name, year`` then one column per indicator (catalogue order)."""
+        long = self.values(level, codes, indicators, years)
+        names = self.territories(level)[["code", "name"]]
+        order = [c for c in self.catalogue()["code"] if c in set(long["indicator"])]
+        if indicators is not None:
+            order = [c for c in indicators if c in set(long["indicator"])]
+        wide = long.pivot_table(index=["code", "year"], columns="indicator", values="value", aggfunc="first")
+        wide = wide.reindex(columns=order).reset_index().merge(names, on="code", how="left")
+        wide.insert(0, "level", level)
+        return wide[["level", "code", "name", "year", *order]].sort_values(["name", "year"]).reset_index(drop=True)
+
+    def sources(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM source_vintage ORDER BY source, file")
+
+    def runs(self) -> pd.DataFrame:
+        runs = self._df("SELECT * FROM run_log ORDER BY started_at DESC")
+        runs["rejected"] = runs["rejected"].map(json.loads)
+        return runs
+
+    def basket(self, level: str, year: int | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM parenting_basket WHERE level = ?"
+        params: list = [level]
+        if year is not None:
+            sql += " AND year = ?"
+            params.append(year)
+        return self._df(sql, params)
+
+    def comparison(self, level: str | None = None) -> pd.DataFrame:
+        if level is None:
+            return self._df("SELECT * FROM published_comparison")
+        return self._df("SELECT * FROM published_comparison WHERE level = ?", [level])
+
+    def priority_status(self, level: str, year: int, ruleset: str | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM priority_status WHERE level = ? AND year = ?"
+        params: list = [level, year]
+        if ruleset:
+            sql += " AND ruleset = ?"
+            params.append(ruleset)
+        return self._df(sql, params)
+
+    def priority_reasons(self, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM priority_reason WHERE level = ? AND year = ? AND ruleset = ?"
+        params: list = [level, year, ruleset]
+        if code:
+            sql += " AND code = ?"
+            params.append(code)
+        return self._df(sql, params)
+
+    def shapes(self, level: str) -> gpd.GeoDataFrame:
+        """Simplified contours (WGS84) of ``commune`` or ``epci``."""
+        table = {"commune": "commune_geometry", "epci": "epci_geometry"}[level]
+        df = self._df(f"SELECT code, geometry FROM {table}")
+        return gpd.GeoDataFrame(df[["code"]], geometry=shapely.from_wkb(df["geometry"]), crs="EPSG:4326")
