@@ -100,9 +100,10 @@ def carried_forward(table: pd.DataFrame, frame: pd.DataFrame, columns: dict[str,
     """Latest vintage not after each year (context sources); also returns the vintage year used."""
     src = table.rename(columns=columns)[["commune", "year", *columns.values()]].copy()
     src["year"] = src["year"].astype(int)
+    src["commune"] = src["commune"].astype(object)
     src["vintage_year"] = src["year"]
     src = src.sort_values("year")
-    left = frame.reset_index()[["commune", "year"]].sort_values("year")
+    left = frame.reset_index()[["commune", "year"]].astype({"commune": object}).sort_values("year")
     merged = pd.merge_asof(left, src, on="year", by="commune", direction="backward")
     merged = merged.set_index(["commune", "year"]).reindex(frame.index)
     return merged[list(columns.values())].astype(float), merged["vintage_year"]

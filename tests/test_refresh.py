@@ -1,0 +1,123 @@
+"""Refresh semantics: build, no-op, rejection and interruption keep the last good warehouse."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+
+import pytest
+
+from pipelines import paths, warehouse
+from pipelines.query import Warehouse
+from pipelines.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED, RefreshRequest, run
+from tests.rawdata import write_raw
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    return tmp_path
+
+
+def _request(raw, **kw):
+    return RefreshRequest(raw, ["71"], **kw)
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_build_then_noop(home):
+    raw = write_raw(home / "raw")
+    first = run(_request(raw))
+    assert (first.outcome, first.exit_code) == ("success", EXIT_OK), first.message
+    built = warehouse.current_file()
+    wh = Warehouse(built)
+    try:
+        tcg = wh.values("commune", ["71270"], ["tcg"], [2022])["value"].iloc[0]
+        # 60 EAJE + 250 AM + 10 GAD + 20 prescol = 340 places for 900.2 children
+        assert tcg == pytest.approx(100 * 340 / 900.2)
+        assert wh.meta()["fictitious"] == "true"
+        assert len(wh.runs()) == 1
+    finally:
+        wh.close()
+    second = run(_request(raw))
+    assert (second.outcome, second.exit_code) == ("noop", EXIT_OK)
+    assert warehouse.current_file() == built
+    assert [e["outcome"] for e in warehouse.read_journal()] == ["success", "noop"]
+
+
+def test_bad_input_is_rejected_and_last_good_warehouse_kept(home):
+    raw = write_raw(home / "raw")
+    assert run(_request(raw)).exit_code == EXIT_OK
+    good, good_digest = warehouse.current_file(), _digest(warehouse.current_file())
+    bad = ("annee;code_commune;am_agrees;am_actifs;places_agrees;places_moins_3_ans_actifs;am_actifs_55_ans_et_plus\n"
+           "2022;71270;120;100;400;250;40\n2022;71076;cent;130;520;320;50\n")
+    write_raw(raw, {"extracts/assistants_maternels.csv": bad})
+    result = run(_request(raw))
+    assert (result.outcome, result.exit_code) == ("rejected", EXIT_REJECTED)
+    problem = result.problems[0]
+    assert (problem.file.endswith("assistants_maternels.csv"), problem.line, problem.column) == (True, 3, "am_agrees")
+    assert "assistants_maternels.csv" in result.message
+    assert warehouse.current_file() == good and _digest(good) == good_digest
+    journal = warehouse.read_journal()[-1]
+    assert journal["outcome"] == "rejected" and journal["rejected"][0]["line"] == 3
+
+
+def test_unknown_commune_code_is_rejected_with_its_line(home):
+    raw = write_raw(home / "raw")
+    text = (raw / "extracts/equipements.csv").read_text() + "E9;LAEP;71999;LAEP X;;2015-01-01;;Caf\n"
+    write_raw(raw, {"extracts/equipements.csv": text})
+    result = run(_request(raw))
+    assert result.exit_code == EXIT_REJECTED
+    assert [(p.line, p.found) for p in result.problems] == [(6, "71999")]
+    assert warehouse.current_file() is None
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("disque plein"), KeyboardInterrupt()])
+def test_interrupted_write_keeps_last_good_warehouse(home, monkeypatch, exc):
+    raw = write_raw(home / "raw")
+    assert run(_request(raw)).exit_code == EXIT_OK
+    good, good_digest = warehouse.current_file(), _digest(warehouse.current_file())
+    real_write = warehouse.write_new
+
+    def write_then_die(run_id, tables):
+        real_write(run_id, {"meta": tables["meta"]})  # a partial file exists when the run dies
+        raise exc
+
+    monkeypatch.setattr(warehouse, "write_new", write_then_die)
+    if isinstance(exc, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            run(_request(raw, force=True))
+    else:
+        result = run(_request(raw, force=True))
+        assert (result.outcome, result.exit_code) == ("failed", EXIT_FAILED)
+        assert "disque plein" in result.message
+    assert warehouse.current_file() == good and _digest(good) == good_digest
+    assert not list(warehouse.versions_dir().glob("*.tmp"))
+
+
+def test_second_refresh_waits_for_none_and_says_locked(home):
+    raw = write_raw(home / "raw")
+    paths.warehouse_dir().mkdir(parents=True)
+    with open(paths.warehouse_dir() / ".refresh.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run(_request(raw))
+    assert (result.outcome, result.exit_code) == ("locked", EXIT_LOCKED)
+
+
+def test_changed_input_rebuilds_into_a_new_version(home):
+    raw = write_raw(home / "raw")
+    run(_request(raw))
+    first = warehouse.current_file()
+    text = (raw / "extracts/equipements.csv").read_text() + "E5;CLAS;71076;CLAS B;;2016-01-01;;Asso\n"
+    write_raw(raw, {"extracts/equipements.csv": text})
+    result = run(_request(raw))
+    assert result.outcome == "success"
+    assert warehouse.current_file() != first
+    wh = Warehouse.open_current()
+    try:
+        assert wh.values("commune", ["71076"], ["nb_clas"], [2022])["value"].iloc[0] == 1
+        assert list(wh.runs()["outcome"]) == ["success", "success"]
+    finally:
+        wh.close()
