@@ -1,0 +1,433 @@
+"""Caf/PMI extracts read through documented import templates.
+
+Each template is declared once, as data (``TEMPLATES``): the same spec drives the reader, the
+blank CSV/XLSX files handed to data stewards (``write_templates``) and ``docs/templates.md``
+(``templates_markdown``), so the documentation cannot drift from what the reader accepts.
+
+Also home of row-level helpers the other connectors share (``read_rows``, ``check_unique``)
+until they move to ``tabular.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import pandas as pd
+from openpyxl.styles import Font
+
+from pipelines.sources.tabular import Checker, is_missing, parse_number, read_table
+
+WORKBOOK_NAME = "modeles_extraits.xlsx"
+DOC_SHEET = "Documentation"
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+# --- helpers shared by the connectors -----------------------------------------------------------
+
+def read_rows(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
+    """``read_table`` minus the fully blank rows spreadsheets leave behind (line numbers kept)."""
+    df = read_table(path, sheet)
+    blank = df.drop(columns="_line").fillna("").eq("").all(axis=1)
+    return df.loc[~blank]
+
+
+def check_unique(checker: Checker, keys: dict[str, pd.Series]) -> None:
+    """One row per key (file column -> typed values): a repeated key would be counted twice downstream."""
+    columns = list(keys)
+    frame = pd.DataFrame(keys).assign(_line=checker.df["_line"]).dropna(subset=columns)
+    first_line = frame.groupby(columns, sort=False)["_line"].transform("first")
+    repeated = frame.duplicated(columns, keep="first")
+    label = ", ".join(columns)
+    for line, first, values in zip(frame.loc[repeated, "_line"], first_line[repeated],
+                                   frame.loc[repeated, columns].itertuples(index=False)):
+        checker.add(line, label, f"une seule ligne par {label} (déjà présente ligne {first})",
+                    " ; ".join(map(str, values)))
+
+
+# --- column kinds --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kind:
+    """How one type of column is read, named in the documentation and written as an XLSX cell."""
+
+    label: str
+    read: Callable[[Checker, str, bool], pd.Series]
+    cell: Callable[[str], object] = str
+
+
+def _read_year(checker: Checker, column: str, required: bool) -> pd.Series:
+    years = checker.integer(column, required=required, minimum=FIRST_YEAR)
+    for line, year in zip(checker.df["_line"], years):
+        if pd.notna(year) and year > LAST_YEAR:
+            checker.add(line, column, f"une année entre {FIRST_YEAR} et {LAST_YEAR}", year)
+    return years
+
+
+def _type_key(text: str) -> str:
+    """What is left of a label once case, accents, apostrophes and separators are ignored."""
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return re.sub(r"[\s_-]+", " ", text.replace("’", "'")).strip().lower()
+
+
+# Canonical code -> usual French labels also accepted (case, accents, separators are free).
+EQUIPMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "EAJE_PSU": ("EAJE PSU", "Crèche PSU", "Micro-crèche PSU"),
+    "EAJE_HORS_PSU": ("EAJE hors PSU", "Crèche hors PSU", "Micro-crèche", "Micro-crèche hors PSU",
+                      "Micro-crèche Paje", "EAJE Paje"),
+    "MAM": ("Maison d'assistants maternels", "Maison d'assistantes maternelles"),
+    "RPE": ("Relais petite enfance", "RAM", "Relais assistants maternels", "Relais d'assistants maternels"),
+    "LAEP": ("Lieu d'accueil enfants-parents",),
+    "CLAS": ("Contrat local d'accompagnement à la scolarité",),
+    "ALSH": ("Accueil de loisirs", "Accueil de loisirs sans hébergement", "Centre de loisirs"),
+    "REAAP": ("Action REAAP", "Réseau d'écoute, d'appui et d'accompagnement des parents"),
+    "MEDIATION_FAMILIALE": ("Médiation familiale", "Service de médiation familiale"),
+    "ESPACE_RENCONTRE": ("Espace rencontre", "Espace de rencontre"),
+}
+
+
+def _type_keys(types: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for code, labels in types.items():
+        for label in (code, *labels):
+            if keys.setdefault(_type_key(label), code) != code:
+                raise ValueError(f"« {label} » désigne deux types : {keys[_type_key(label)]} et {code}")
+    return keys
+
+
+TYPE_KEYS = _type_keys(EQUIPMENT_TYPES)
+
+
+def _read_type(checker: Checker, column: str, required: bool) -> pd.Series:
+    """``Checker.choice`` over the spellings met in the file, so a rejection quotes what was typed."""
+    met = {raw: TYPE_KEYS[_type_key(raw)] for raw in checker.df[column].dropna().unique()
+           if _type_key(raw) in TYPE_KEYS}
+    return checker.choice(column, {**{code: code for code in EQUIPMENT_TYPES}, **met}, required=required)
+
+
+TEXT = Kind("texte", lambda c, col, req: c.text(col, required=req))
+COMMUNE = Kind("code commune INSEE (5 caractères)", lambda c, col, req: c.code(col, "commune", required=req))
+YEAR = Kind("année (AAAA)", _read_year, int)
+COUNT = Kind("entier ≥ 0", lambda c, col, req: c.integer(col, required=req), int)
+DECIMAL = Kind("nombre ≥ 0 (virgule ou point décimal)", lambda c, col, req: c.number(col, required=req),
+               parse_number)
+DATE = Kind("date (AAAA-MM-JJ ou JJ/MM/AAAA)", lambda c, col, req: c.date(col, required=req),
+            dt.date.fromisoformat)
+EQUIPMENT_TYPE = Kind("type d'équipement (code ou libellé, voir la liste)", _read_type)
+
+
+# --- template specs ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    column: str  # header in the file
+    target: str  # column of the typed table
+    kind: Kind
+    required: bool
+    description: str
+    example: str
+
+
+_OPERATORS = {"≤": operator.le, "≥": operator.ge}
+
+
+def _shown(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``column`` ``op`` ``other`` on every row where both are filled (e.g. actifs ≤ agréés)."""
+
+    column: str
+    op: str
+    other: str
+
+    def check(self, checker: Checker, values: dict[str, pd.Series]) -> None:
+        holds = _OPERATORS[self.op]
+        for line, value, bound in zip(checker.df["_line"], values[self.column], values[self.other]):
+            if not (pd.isna(value) or pd.isna(bound) or holds(value, bound)):
+                checker.add(line, self.column, f"une valeur {self.op} {self.other} ({_shown(bound)})",
+                            _shown(value))
+
+    def describe(self) -> str:
+        return f"{self.column} {self.op} {self.other}"
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """``column`` must be filled on rows where ``when`` takes one of ``values``."""
+
+    column: str
+    when: str
+    values: tuple[str, ...]
+
+    def check(self, checker: Checker, values: dict[str, pd.Series]) -> None:
+        for line, raw, key in zip(checker.df["_line"], checker.df[self.column], values[self.when]):
+            if is_missing(raw) and not pd.isna(key) and key in self.values:
+                checker.add(line, self.column, f"une valeur (obligatoire quand {self.when} = {key})")
+
+    def describe(self) -> str:
+        return f"obligatoire si {self.when} ∈ {{{', '.join(self.values)}}}"
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str  # also the file name prefix in data/raw/<jeu>/extracts/ and the XLSX sheet name
+    table: str
+    description: str
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]
+    rules: tuple[Compare | RequiredWhen, ...] = ()
+
+    def requirement(self, field: Field) -> str:
+        if field.required:
+            return "oui"
+        conditional = any(isinstance(r, RequiredWhen) and r.column == field.column for r in self.rules)
+        return "sous condition" if conditional else "non"
+
+    def controls(self, field: Field) -> str:
+        found = [r.describe() for r in self.rules if r.column == field.column]
+        if field.column in self.key:
+            found.append(f"une seule ligne par {', '.join(self.key)}")
+        return " ; ".join(found)
+
+
+def _year(description: str) -> Field:
+    return Field("annee", "year", YEAR, True, description, "2024")
+
+
+def _commune(description: str) -> Field:
+    return Field("code_commune", "commune", COMMUNE, True, description, "71270")
+
+
+PLACES_REQUIRED_FOR = ("EAJE_PSU", "EAJE_HORS_PSU", "MAM", "ALSH")
+
+TEMPLATES: dict[str, Template] = {t.name: t for t in (
+    Template(
+        "equipements", "equipments",
+        "Équipements et services financés ou autorisés (EAJE, MAM, RPE, LAEP, CLAS, ALSH, REAAP, "
+        "médiation familiale, espaces rencontre) : une ligne par équipement, y compris ceux qui ont "
+        "fermé (date de fermeture renseignée), pour suivre les créations et fermetures de places.",
+        (
+            Field("id_equipement", "equipment_id", TEXT, True,
+                  "Identifiant stable de l'équipement (celui du système de gestion de la Caf ou du département).",
+                  "EQ-71-0001"),
+            Field("type_equipement", "type", EQUIPMENT_TYPE, True,
+                  "Type d'équipement : code de la liste ou libellé usuel (« Micro-crèche », « EAJE hors PSU »…).",
+                  "EAJE_PSU"),
+            _commune("Code INSEE de la commune d'implantation (pas le code postal)."),
+            Field("nom", "name", TEXT, True, "Nom de l'équipement ou de l'action.", "Multi-accueil Les Petits Pas"),
+            Field("places", "places", COUNT, False,
+                  "Places agréées ou autorisées ; obligatoire pour les EAJE, MAM et ALSH.", "24"),
+            Field("date_ouverture", "opened", DATE, True,
+                  "Date d'ouverture de l'équipement (ou de début de l'action).", "2019-09-02"),
+            Field("date_fermeture", "closed", DATE, False,
+                  "Date de fermeture ; vide tant que l'équipement est ouvert.", ""),
+            Field("gestionnaire", "manager", TEXT, False,
+                  "Gestionnaire : commune, EPCI, association, entreprise…", "Commune de Mâcon"),
+        ),
+        key=("id_equipement",),
+        rules=(RequiredWhen("places", "type_equipement", PLACES_REQUIRED_FOR),
+               Compare("date_fermeture", "≥", "date_ouverture")),
+    ),
+    Template(
+        "assistants_maternels", "childminders",
+        "Assistants maternels agréés par la PMI, par commune de résidence et par année "
+        "(situation au 31 décembre).",
+        (
+            _year("Année d'observation (situation au 31 décembre)."),
+            _commune("Code INSEE de la commune de résidence des assistants maternels."),
+            Field("am_agrees", "am_agrees", COUNT, True, "Assistants maternels agréés.", "150"),
+            Field("am_actifs", "am_actifs", COUNT, True,
+                  "Assistants maternels agréés qui accueillent effectivement au moins un enfant.", "128"),
+            Field("places_agrees", "am_places_agrees", COUNT, True,
+                  "Places agréées, tous âges, de l'ensemble des assistants maternels agréés.", "520"),
+            Field("places_moins_3_ans_actifs", "am_places_u3", COUNT, True,
+                  "Places pour enfants de moins de 3 ans des assistants maternels actifs "
+                  "(composante du taux de couverture global).", "310"),
+            Field("am_actifs_55_ans_et_plus", "am_actifs_55_plus", COUNT, False,
+                  "Assistants maternels actifs âgés de 55 ans ou plus (risque de non-renouvellement).", "41"),
+        ),
+        key=("annee", "code_commune"),
+        rules=(Compare("am_actifs", "≤", "am_agrees"),
+               Compare("am_actifs_55_ans_et_plus", "≤", "am_actifs"),
+               Compare("places_moins_3_ans_actifs", "≤", "places_agrees")),
+    ),
+    Template(
+        "rpe_animateurs", "rpe_staff",
+        "Animation des relais petite enfance (RPE) : équivalents temps plein par relais et par année "
+        "(référence : 1 ETP pour 70 assistants maternels actifs).",
+        (
+            _year("Année d'observation."),
+            Field("id_rpe", "rpe_id", TEXT, True, "Identifiant du relais.", "RPE-71-012"),
+            Field("nom_rpe", "name", TEXT, False, "Nom du relais.", "Relais petite enfance du Mâconnais"),
+            _commune("Code INSEE de la commune siège du relais."),
+            Field("etp", "etp", DECIMAL, True, "Équivalents temps plein d'animation (ex. 1,5).", "1,5"),
+        ),
+        key=("annee", "id_rpe"),
+    ),
+    Template(
+        "places_complementaires", "complementary_places",
+        "Offre d'accueil hors EAJE et assistants maternels qui entre dans le taux de couverture "
+        "global : garde à domicile et préscolarisation des enfants de 2 ans.",
+        (
+            _year("Année d'observation."),
+            _commune("Code INSEE de la commune."),
+            Field("places_garde_domicile", "places_gad", DECIMAL, False,
+                  "Places en garde à domicile (estimation, décimales acceptées).", "3,5"),
+            Field("places_prescolarisation", "places_prescol", DECIMAL, False,
+                  "Enfants de 2 ans scolarisés en école maternelle.", "12"),
+        ),
+        key=("annee", "code_commune"),
+    ),
+)}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def read_extract(path: str | Path, template_name: str) -> pd.DataFrame:
+    """Read and validate one extract against its template; every defect is reported at once."""
+    if template_name not in TEMPLATES:
+        raise ValueError(f"modèle inconnu : {template_name} (attendu : {', '.join(TEMPLATES)})")
+    template = TEMPLATES[template_name]
+    checker = Checker(path, read_rows(path, _sheet_for(Path(path), template.name)))
+    checker.require_columns([f.column for f in template.fields])
+    values = {f.column: f.kind.read(checker, f.column, f.required) for f in template.fields}
+    for rule in template.rules:
+        rule.check(checker, values)
+    check_unique(checker, {column: values[column] for column in template.key})
+    checker.raise_if_any()
+    return pd.DataFrame({f.target: values[f.column] for f in template.fields}).reset_index(drop=True)
+
+
+def _sheet_for(path: Path, name: str) -> str | int:
+    """In a workbook, the sheet named after the template (our multi-sheet file), else the first."""
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return 0
+    try:
+        with pd.ExcelFile(path) as book:
+            return name if name in book.sheet_names else 0
+    except Exception:  # a corrupt workbook: let read_table report it
+        return 0
+
+
+# --- blank templates and documentation -----------------------------------------------------------
+
+DOC_COLUMNS = ("modèle", "colonne", "type", "obligatoire", "description", "exemple", "contrôles")
+
+
+def documentation_rows() -> list[dict[str, str]]:
+    """One row per template column: the content of the XLSX Documentation sheet and of the doc tables."""
+    return [dict(zip(DOC_COLUMNS, (t.name, f.column, f.kind.label, t.requirement(f), f.description,
+                                   f.example, t.controls(f))))
+            for t in TEMPLATES.values() for f in t.fields]
+
+
+def write_templates(out_dir: str | Path) -> list[Path]:
+    """Blank files for data stewards: one CSV per template (header + example row) and one workbook."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for template in TEMPLATES.values():
+        path = out_dir / f"{template.name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow([f.column for f in template.fields])
+            writer.writerow([f.example for f in template.fields])
+        written.append(path)
+    written.append(_write_workbook(out_dir / WORKBOOK_NAME))
+    return written
+
+
+def _write_workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for template in TEMPLATES.values():
+        _fill_sheet(book.create_sheet(template.name), [f.column for f in template.fields],
+                    [[f.kind.cell(f.example) if f.example else None for f in template.fields]])
+    rows = documentation_rows()
+    _fill_sheet(book.create_sheet(DOC_SHEET), list(DOC_COLUMNS), [list(r.values()) for r in rows])
+    book.save(path)
+    return path
+
+
+def _fill_sheet(sheet, header: list[str], rows: list[list]) -> None:
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column in sheet.columns:
+        width = max(len(str(c.value)) for c in column if c.value is not None)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 80)
+    sheet.freeze_panes = "A2"
+
+
+DOC_INTRO = """\
+# Modèles d'import des extraits Caf / PMI
+
+<!-- Fichier généré par pipelines/sources/extracts.py (templates_markdown) : ne pas modifier à la
+main, régénérer avec `python -m pipelines.sources.extracts`. -->
+
+Les extraits internes (équipements, assistants maternels, relais petite enfance, places
+complémentaires) se déposent dans `data/raw/<jeu>/extracts/`, un fichier par modèle, dont le nom
+commence par le nom du modèle (`equipements_2024.csv`, `assistants_maternels.xlsx`…).
+
+Format accepté :
+
+- **CSV** : séparateur `;`, encodage UTF-8 (avec ou sans BOM), virgule ou point décimal ;
+- **XLSX** : la feuille qui porte le nom du modèle si elle existe, sinon la première feuille ;
+  l'en-tête est sur la ligne 1.
+
+Toutes les colonnes du modèle doivent figurer dans l'en-tête (dans n'importe quel ordre ; les
+colonnes en plus sont ignorées). Une colonne facultative peut rester vide : une valeur absente
+reste absente, elle ne vaut jamais 0. Un fichier qui ne respecte pas son modèle est rejeté en entier,
+avec la liste des anomalies (fichier, ligne telle qu'affichée par un éditeur ou un tableur, colonne,
+valeur attendue).
+
+`write_templates(dossier)` produit un CSV vierge par modèle (en-tête et une ligne d'exemple, à
+remplacer) et le classeur `modeles_extraits.xlsx` (une feuille par modèle et une feuille
+« Documentation »).
+"""
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def line(cells):
+        return "| " + " | ".join(cells) + " |"
+
+    return [line(header), line(["---"] * len(header)), *(line(r) for r in rows), ""]
+
+
+def templates_markdown() -> str:
+    """The whole of ``docs/templates.md``, generated from ``TEMPLATES``."""
+    rows = documentation_rows()
+    out = [DOC_INTRO]
+    for template in TEMPLATES.values():
+        out += [f"## `{template.name}` → table `{template.table}`", "", template.description, ""]
+        out += _markdown_table(
+            list(DOC_COLUMNS[1:]),
+            [[f"`{r['colonne']}`", r["type"], r["obligatoire"], r["description"],
+              f"`{r['exemple']}`" if r["exemple"] else "", r["contrôles"]]
+             for r in rows if r["modèle"] == template.name])
+    out += ["## Types d'équipement", "",
+            "Code attendu dans `type_equipement`, ou l'un des libellés acceptés (majuscules, accents, "
+            "espaces, tirets et soulignés indifférents). Une micro-crèche sans autre précision est "
+            "comptée hors PSU (financement Paje), le cas le plus fréquent.", ""]
+    out += _markdown_table(["code", "libellés acceptés"],
+                           [[f"`{code}`", ", ".join(f"« {label} »" for label in labels)]
+                            for code, labels in EQUIPMENT_TYPES.items()])
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    from pipelines.paths import REPO_ROOT
+
+    (REPO_ROOT / "docs" / "templates.md").write_text(templates_markdown(), encoding="utf-8")
