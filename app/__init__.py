@@ -1,0 +1,1 @@
+"""Streamlit app: reads the warehouse through ``app.data`` only; never computes an indicator."""

@@ -1,0 +1,110 @@
+"""Cached access to the warehouse for the app: the only place pages get data from.
+
+Caches are keyed by the warehouse version (the resolved versioned file), so a refresh is
+picked up without clearing anything; anything later restricted by role or territory must add
+that restriction to the arguments (cache keys) here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pipelines.query import Warehouse, current_version_file
+
+
+def version() -> str:
+    """The current warehouse file name (changes with every successful refresh)."""
+    return str(current_version_file())
+
+
+@st.cache_resource(show_spinner=False)
+def _open(file: str) -> Warehouse:
+    return Warehouse(file)
+
+
+def wh(v: str | None = None) -> Warehouse:
+    return _open(v or version())
+
+
+@st.cache_data(show_spinner=False)
+def meta(v: str) -> dict[str, str]:
+    return wh(v).meta()
+
+
+@st.cache_data(show_spinner=False)
+def catalogue(v: str) -> pd.DataFrame:
+    return wh(v).catalogue()
+
+
+@st.cache_data(show_spinner=False)
+def territories(v: str, level: str) -> pd.DataFrame:
+    return wh(v).territories(level)
+
+
+@st.cache_data(show_spinner=False)
+def communes(v: str) -> pd.DataFrame:
+    return wh(v).communes()
+
+
+@st.cache_data(show_spinner=False)
+def epci(v: str) -> pd.DataFrame:
+    return wh(v).epci()
+
+
+@st.cache_data(show_spinner=False)
+def arrondissements(v: str) -> pd.DataFrame:
+    return wh(v).arrondissements()
+
+
+@st.cache_data(show_spinner=False)
+def values(v: str, level: str, codes: tuple[str, ...] | None = None, indicators: tuple[str, ...] | None = None,
+           years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    return wh(v).values(level, _list(codes), _list(indicators), _list(years))
+
+
+@st.cache_data(show_spinner=False)
+def indicator_table(v: str, level: str, years: tuple[int, ...] | None = None,
+                    indicators: tuple[str, ...] | None = None, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    return wh(v).indicator_table(level, _list(years), _list(indicators), _list(codes))
+
+
+@st.cache_data(show_spinner=False)
+def sources(v: str) -> pd.DataFrame:
+    return wh(v).sources()
+
+
+@st.cache_data(show_spinner=False)
+def runs(v: str) -> pd.DataFrame:
+    return wh(v).runs()
+
+
+@st.cache_data(show_spinner=False)
+def basket(v: str, level: str, year: int | None = None) -> pd.DataFrame:
+    return wh(v).basket(level, year)
+
+
+@st.cache_data(show_spinner=False)
+def comparison(v: str, level: str | None = None) -> pd.DataFrame:
+    return wh(v).comparison(level)
+
+
+@st.cache_data(show_spinner=False)
+def priority_status(v: str, level: str, year: int, ruleset: str | None = None) -> pd.DataFrame:
+    return wh(v).priority_status(level, year, ruleset)
+
+
+@st.cache_data(show_spinner=False)
+def priority_reasons(v: str, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
+    return wh(v).priority_reasons(level, year, ruleset, code)
+
+
+@st.cache_data(show_spinner=False)
+def geojson(v: str, level: str) -> dict:
+    """GeoJSON of the simplified contours, keyed by ``id`` = territory code (for plotly maps)."""
+    shapes = wh(v).shapes(level)
+    return shapes.set_index("code").__geo_interface__
+
+
+def _list(items):
+    return None if items is None else list(items)

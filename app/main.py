@@ -1,0 +1,40 @@
+"""Entry point: ``streamlit run app/main.py`` (or ``sdsf app``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from any folder
+
+from app import data, ui  # noqa: E402
+from pipelines.query import WarehouseMissing  # noqa: E402
+
+PAGES = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title="SDSF — diagnostic des services aux familles", page_icon="🧸", layout="wide")
+
+try:
+    V = data.version()
+except WarehouseMissing as exc:
+    st.error(f"{exc}")
+    st.stop()
+
+pages = [
+    st.Page(PAGES / "accueil.py", title="Accueil", icon="🏠", default=True, url_path="accueil"),
+    st.Page(PAGES / "portrait.py", title="Portrait de territoire", icon="🗺️", url_path="portrait"),
+    st.Page(PAGES / "explorer.py", title="Explorer les EPCI", icon="🔎", url_path="explorer"),
+    st.Page(PAGES / "cartes.py", title="Cartes", icon="🌍", url_path="cartes"),
+    st.Page(PAGES / "priorites.py", title="Territoires prioritaires", icon="🎯", url_path="priorites"),
+    st.Page(PAGES / "tendances.py", title="Tendances", icon="📈", url_path="tendances"),
+    st.Page(PAGES / "donnees.py", title="Données et sources", icon="📚", url_path="donnees"),
+]
+nav = st.navigation(pages)
+meta = data.meta(V)
+with st.sidebar:
+    st.caption(f"{meta.get('dataset', '')} — départements {meta.get('departements', '')}")
+    st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; actualisées le {ui.fr_date(meta.get('built_at'))}")
+ui.demo_banner(V)
+nav.run()
