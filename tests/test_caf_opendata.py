@@ -215,9 +215,9 @@ def test_every_bad_value_is_reported_at_once(tmp_path):
     with pytest.raises(InputError) as excinfo:
         read_rates(path)
     found = {(p.line, p.column) for p in excinfo.value.problems}
-    assert found == {(2, "txcouv_epci"), (3, "numepci"), (4, "annee"), (6, None)}
+    assert found == {(2, "txcouv_epci"), (3, "numepci"), (4, "annee"), (6, "numepci, annee")}
     duplicate = next(p for p in excinfo.value.problems if p.line == 6)
-    assert "déjà en ligne 5" in duplicate.found
+    assert "déjà présente ligne 5" in duplicate.expected
 
 
 def test_unknown_file_name_is_refused(tmp_path):

@@ -177,19 +177,8 @@ def _read(path: Path, fields: dict[str, tuple[str, str]]) -> pd.DataFrame:
     out["epci"] = (checker.territory(epci_col, "epci", required=False) if epci_col in df
                    else pd.Series(pd.NA, index=df.index, dtype="string"))
     out["series"] = "hist" if "_hist" in path.name else "current"
-    _check_unique(checker, out, df["_line"])
+    real = ~out["placeholder"]  # one row per territory and year, else a sum would count it twice
+    checker.unique({code_col or "code": out["code"].where(real), year_col: out["year"].where(real)})
     checker.raise_if_any()
     out = out.astype({"code": "string", "name": "string", "placeholder": bool, "series": "string"})
     return out[["level", "code", "name", "year", *fields, "placeholder", "series", "departement", "epci"]]
-
-
-def _check_unique(checker: Checker, out: pd.DataFrame, lines: pd.Series) -> None:
-    """One row per territory and year, else a sum over the file would count a territory twice."""
-    real = out[~out["placeholder"] & out["code"].notna() & out["year"].notna()]
-    first_line = {}
-    for key, line in zip(real[["code", "year"]].itertuples(index=False), lines[real.index]):
-        if key in first_line:
-            checker.add(line, None, "une seule ligne par territoire et par année",
-                        f"{key[0]} {key[1]} déjà en ligne {first_line[key]}")
-        else:
-            first_line[key] = line

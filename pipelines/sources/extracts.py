@@ -3,9 +3,6 @@
 Each template is declared once, as data (``TEMPLATES``): the same spec drives the reader, the
 blank CSV/XLSX files handed to data stewards (``write_templates``) and ``docs/templates.md``
 (``templates_markdown``), so the documentation cannot drift from what the reader accepts.
-
-Also home of row-level helpers the other connectors share (``read_rows``, ``check_unique``)
-until they move to ``tabular.py``.
 """
 
 from __future__ import annotations
@@ -31,26 +28,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 # --- helpers shared by the connectors -----------------------------------------------------------
-
-def read_rows(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
-    """``read_table`` minus the fully blank rows spreadsheets leave behind (line numbers kept)."""
-    df = read_table(path, sheet)
-    blank = df.drop(columns="_line").fillna("").eq("").all(axis=1)
-    return df.loc[~blank]
-
-
-def check_unique(checker: Checker, keys: dict[str, pd.Series]) -> None:
-    """One row per key (file column -> typed values): a repeated key would be counted twice downstream."""
-    columns = list(keys)
-    frame = pd.DataFrame(keys).assign(_line=checker.df["_line"]).dropna(subset=columns)
-    first_line = frame.groupby(columns, sort=False)["_line"].transform("first")
-    repeated = frame.duplicated(columns, keep="first")
-    label = ", ".join(columns)
-    for line, first, values in zip(frame.loc[repeated, "_line"], first_line[repeated],
-                                   frame.loc[repeated, columns].itertuples(index=False)):
-        checker.add(line, label, f"une seule ligne par {label} (déjà présente ligne {first})",
-                    " ; ".join(map(str, values)))
-
 
 # --- column kinds --------------------------------------------------------------------------------
 
@@ -298,12 +275,12 @@ def read_extract(path: str | Path, template_name: str) -> pd.DataFrame:
     if template_name not in TEMPLATES:
         raise ValueError(f"modèle inconnu : {template_name} (attendu : {', '.join(TEMPLATES)})")
     template = TEMPLATES[template_name]
-    checker = Checker(path, read_rows(path, _sheet_for(Path(path), template.name)))
+    checker = Checker(path, read_table(path, _sheet_for(Path(path), template.name)))
     checker.require_columns([f.column for f in template.fields])
     values = {f.column: f.kind.read(checker, f.column, f.required) for f in template.fields}
     for rule in template.rules:
         rule.check(checker, values)
-    check_unique(checker, {column: values[column] for column in template.key})
+    checker.unique({column: values[column] for column in template.key})
     checker.raise_if_any()
     return pd.DataFrame({f.target: values[f.column] for f in template.fields}).reset_index(drop=True)
 

@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.errors import InputError
-from pipelines.sources.extracts import check_unique, read_rows
 from pipelines.sources.insee_population import promote_header
-from pipelines.sources.tabular import Checker
+from pipelines.sources.tabular import Checker, read_table
 
 KEY = "CODGEO"
 MEDIAN = re.compile(r"Q2(\d{2})")
@@ -25,7 +24,7 @@ LEVEL_IN_NAME = {"epci": re.compile(r"(^|[_-])epci([_-]|$)"), "commune": re.comp
 
 def read_filosofi(path: str | Path) -> pd.DataFrame:
     """``level`` (commune|epci), ``code``, ``year``, ``median_income`` (€ per UC), ``poverty_rate`` (%)."""
-    checker = Checker(path, promote_header(read_rows(path), KEY))
+    checker = Checker(path, promote_header(read_table(path), KEY))
     checker.require_columns([KEY])
     median = _indicator_column(path, checker.df.columns, MEDIAN, "Q2AA (revenu médian, ex. Q219)")
     poverty = _indicator_column(path, checker.df.columns, POVERTY, "TP60AA (taux de pauvreté, ex. TP6019)",
@@ -40,7 +39,7 @@ def read_filosofi(path: str | Path) -> pd.DataFrame:
     out["median_income"] = checker.number(median)
     out["poverty_rate"] = (checker.number(poverty) if poverty
                            else pd.Series(pd.NA, index=out.index, dtype="Float64"))
-    check_unique(checker, {KEY: out["code"]})
+    checker.unique({KEY: out["code"]})
     checker.raise_if_any()
     return out.reset_index(drop=True)
 

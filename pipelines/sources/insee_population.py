@@ -12,8 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.errors import InputError
-from pipelines.sources.extracts import check_unique, read_rows
-from pipelines.sources.tabular import Checker
+from pipelines.sources.tabular import Checker, read_table
 
 KEY = "CODGEO"
 MEASURES = {"POP": "pop_total", "POP0002": "pop_0_2", "POP0305": "pop_3_5", "POP0610": "pop_6_10",
@@ -24,14 +23,14 @@ HEADER_SEARCH_ROWS = 10
 
 def read_population(path: str | Path) -> pd.DataFrame:
     """``commune, year, pop_total, pop_0_2, pop_3_5, pop_6_10, pop_11_17`` (Float64: INSEE values are fractional)."""
-    checker = Checker(path, promote_header(read_rows(path), KEY))
+    checker = Checker(path, promote_header(read_table(path), KEY))
     checker.require_columns([KEY])
     prefix, year = _census_prefix(path, checker.df.columns)
     out = pd.DataFrame({"commune": checker.code(KEY, "commune")})
     out["year"] = pd.Series(year, index=out.index, dtype="Int64")
     for measure, target in MEASURES.items():
         out[target] = checker.number(f"{prefix}_{measure}", required=True)
-    check_unique(checker, {KEY: out["commune"]})
+    checker.unique({KEY: out["commune"]})
     checker.raise_if_any()
     return out.reset_index(drop=True)
 

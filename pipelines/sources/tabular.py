@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from pathlib import Path
 
@@ -23,7 +24,8 @@ MISSING_TOKENS = {"", "na", "n/a", "nd", "n.d.", "nan", "null", "none", "s", "se
 def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     """Read a CSV (any of ``;`` ``,`` tab, UTF-8 with or without BOM, or cp1252) or an XLSX as strings.
 
-    Adds ``_line``: the line number a person sees in the file (header = 1).
+    Adds ``_line``: the line number a person sees in the file (header = 1); fully blank rows
+    (left behind by spreadsheets) are dropped without shifting the numbers of the others.
     """
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -39,16 +41,17 @@ def read_table(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
         sep = _sniff_separator(text)
         try:
             df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                             skipinitialspace=True, engine="python")
+                             skipinitialspace=True, engine="python", skip_blank_lines=False)
         except (pd.errors.ParserError, csv.Error) as exc:
             raise InputError.single(path, _parser_error_line(str(exc)), None,
                                     f"le même nombre de champs sur chaque ligne (séparateur « {sep} »)",
                                     str(exc).splitlines()[0]) from exc
         df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed:")]]
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    df = df.apply(lambda s: s.str.strip() if s.dtype == object else s)
+    df = df.apply(lambda s: s.str.strip() if pd.api.types.is_string_dtype(s) else s)
     df["_line"] = range(2, len(df) + 2)
-    return df.reset_index(drop=True)
+    blank = df.drop(columns="_line").fillna("").astype(str).eq("").all(axis=1)
+    return df.loc[~blank].reset_index(drop=True)
 
 
 def _decode(path: Path) -> str:
@@ -169,6 +172,18 @@ class Checker:
     def text(self, column: str, *, required: bool = False) -> pd.Series:
         return self._convert(column, lambda t: t, "une valeur non vide", required).astype("string")
 
+    def unique(self, keys: dict[str, pd.Series]) -> None:
+        """One row per key (file column -> typed values): a repeated key would be counted twice."""
+        columns = list(keys)
+        frame = pd.DataFrame(keys).assign(_line=self.df["_line"]).dropna(subset=columns)
+        first_line = frame.groupby(columns, sort=False)["_line"].transform("first")
+        repeated = frame.duplicated(columns, keep="first")
+        label = ", ".join(columns)
+        for line, first, values in zip(frame.loc[repeated, "_line"], first_line[repeated],
+                                       frame.loc[repeated, columns].itertuples(index=False)):
+            self.add(line, label, f"une seule ligne par {label} (déjà présente ligne {first})",
+                     " ; ".join(map(str, values)))
+
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
@@ -181,7 +196,10 @@ def parse_number(text: str, decimal: str = "auto") -> float:
         cleaned = cleaned.replace(",", ".")
     elif "," in cleaned:
         raise ValueError(text)
-    return float(cleaned)
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def _commune(text: str) -> str:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.errors import InputError
-from pipelines.sources.extracts import check_unique, read_rows
-from pipelines.sources.tabular import Checker
+from pipelines.sources.tabular import Checker, read_table
 
 NOT_CLASSIFIED = "Non classée"
 # Labels as published; "Classée FRR partiellement" appears in the 10 July 2025 file (20 communes).
@@ -21,7 +20,7 @@ QPV_CODE = re.compile(r"Q[NP][0-9A-Z]{6}")  # QN07101M (2024 generation), QP0710
 
 def read_frr(path: str | Path) -> pd.DataFrame:
     """``commune``, ``frr_class`` (label as published), ``frr`` (True for every class but « Non classée »)."""
-    checker = Checker(path, read_rows(path))
+    checker = Checker(path, read_table(path))
     checker.require_columns(["Code_insee"])
     class_columns = [c for c in checker.df.columns if c.startswith(FRR_CLASS_PREFIX)]
     if len(class_columns) != 1:
@@ -30,7 +29,7 @@ def read_frr(path: str | Path) -> pd.DataFrame:
                                 ", ".join(class_columns) or "aucune")
     out = pd.DataFrame({"commune": checker.code("Code_insee", "commune"),
                         "frr_class": checker.choice(class_columns[0], {c: c for c in FRR_CLASSES})})
-    check_unique(checker, {"Code_insee": out["commune"]})
+    checker.unique({"Code_insee": out["commune"]})
     checker.raise_if_any()
     out["frr"] = (out["frr_class"] != NOT_CLASSIFIED).astype(bool)
     return out.reset_index(drop=True)
@@ -38,7 +37,7 @@ def read_frr(path: str | Path) -> pd.DataFrame:
 
 def read_qpv(path: str | Path) -> pd.DataFrame:
     """``qpv_code, qpv_name, commune, population_qpv``: one row per (QPV, commune) it covers."""
-    checker = Checker(path, read_rows(path))
+    checker = Checker(path, read_table(path))
     checker.require_columns(["code_qpv", "nom_qpv", "code_commune", "population_qpv"])
     codes = checker.text("code_qpv", required=True).str.upper()
     for line, code in zip(checker.df["_line"], codes):
@@ -48,6 +47,6 @@ def read_qpv(path: str | Path) -> pd.DataFrame:
                         "qpv_name": checker.text("nom_qpv", required=True),
                         "commune": checker.code("code_commune", "commune"),
                         "population_qpv": checker.number("population_qpv")})
-    check_unique(checker, {"code_qpv": out["qpv_code"], "code_commune": out["commune"]})
+    checker.unique({"code_qpv": out["qpv_code"], "code_commune": out["commune"]})
     checker.raise_if_any()
     return out.reset_index(drop=True)
