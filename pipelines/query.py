@@ -44,10 +44,11 @@ class Warehouse:
         self.con.close()
 
     def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        return self.con.execute(sql, params or []).df()
+        """Each query on its own cursor: one connection is shared by the app's threads."""
+        return self.con.cursor().execute(sql, params or []).df()
 
     def meta(self) -> dict[str, str]:
-        return dict(self.con.execute("SELECT key, value FROM meta").fetchall())
+        return dict(self._df("SELECT key, value FROM meta").itertuples(index=False))
 
     def catalogue(self) -> pd.DataFrame:
         return self._df("SELECT * FROM indicator_catalogue ORDER BY sort_order")
