@@ -94,7 +94,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
         geo = load_geography(request.departements)
     except GeographyMissing as exc:
         return RunResult(run_id, "rejected", str(exc), EXIT_REJECTED)
-    tables, problems, dropped = read_sources(files, geo.communes, _national_communes())
+    tables, problems, dropped, per_file = read_sources(files, geo.communes, _national_communes())
     if problems:
         names = sorted({Path(p.file).name for p in problems})
         return RunResult(run_id, "rejected", f"Fichier(s) rejeté(s) : {', '.join(names)}. Entrepôt précédent conservé.",
@@ -104,7 +104,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
         indicators = compute(tables, geo.communes, vintages, whole_country=request.departements is None,
                              base_year=request.base_year)
         entry.update(ended_at=None, outcome="success", message="", rows={}, rejected=[], dropped_rows=dropped)
-        frames = build_tables(geo, indicators, tables, files, raw, manifest, vintages,
+        frames = build_tables(geo, indicators, per_file, raw, manifest, vintages,
                               meta={"run_id": run_id, "input_fingerprint": fingerprint},
                               run_log=warehouse.read_journal() + [entry])
         version_file, rows = warehouse.write_new(run_id, frames)
@@ -119,8 +119,12 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
 
 
 def read_sources(files: dict[str, list[Path]], scope: pd.DataFrame, national: set[str]):
-    """Read every file (all of them, so one run reports every problem); keep rows of the scope."""
-    tables, problems, dropped = {}, [], {}
+    """Read every file (all of them, so one run reports every problem); keep rows of the scope.
+
+    Returns the tables, the problems, the rows dropped as outside the scope, and per file its
+    rows and years (for the ``source_vintage`` table).
+    """
+    tables, problems, dropped, per_file = {}, [], {}, {}
     in_scope = set(scope["code"])
     for key, file_list in files.items():
         spec = SPECS[key]
@@ -141,10 +145,13 @@ def read_sources(files: dict[str, list[Path]], scope: pd.DataFrame, national: se
                 if outside.any():
                     dropped[str(path.name)] = int(outside.sum())
                 frame = frame[codes.isin(in_scope)]
+            years = frame["year"].dropna() if "year" in frame else pd.Series(dtype=float)
+            per_file[path] = {"source": key, "rows": len(frame),
+                              "years": f"{int(years.min())}-{int(years.max())}" if len(years) else ""}
             frames.append(frame)
         if frames:
             tables[key] = spec.combine(frames)
-    return tables, problems, dropped
+    return tables, problems, dropped, per_file
 
 
 def _national_communes() -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -22,9 +23,8 @@ PRODUCERS = {
 }
 
 
-def build_tables(geo: Geography, ind: IndicatorSet, tables: dict[str, pd.DataFrame], files: dict[str, list[Path]],
-                 raw: Path, manifest: dict, vintages: dict[str, str], meta: dict[str, str],
-                 run_log: list[dict]) -> dict[str, pd.DataFrame]:
+def build_tables(geo: Geography, ind: IndicatorSet, per_file: dict[Path, dict], raw: Path, manifest: dict,
+                 vintages: dict[str, str], meta: dict[str, str], run_log: list[dict]) -> dict[str, pd.DataFrame]:
     dataset = manifest.get("dataset", {})
     fictitious = bool(dataset.get("fictitious", False))
     catalogue = catalogue_frame()
@@ -42,7 +42,7 @@ def build_tables(geo: Geography, ind: IndicatorSet, tables: dict[str, pd.DataFra
         "indicator_value": ind.values,
         "published_comparison": ind.comparison,
         "parenting_basket": ind.basket.astype({c: "boolean" for c in ("reaap", "laep", "clas", "mediation", "complete")}),
-        "source_vintage": _sources(files, raw, tables, vintages, fictitious),
+        "source_vintage": _sources(per_file, raw, vintages, fictitious),
         "run_log": _run_log(run_log),
         "priority_status": status,
         "priority_reason": reasons,
@@ -83,22 +83,14 @@ def _wkb(shapes) -> pd.DataFrame:
     return pd.DataFrame({"code": shapes["code"].to_numpy(), "geometry": shapely.to_wkb(shapes.geometry.to_numpy())})
 
 
-def _sources(files, raw: Path, tables, vintages, fictitious: bool) -> pd.DataFrame:
-    rows = []
-    for key, file_list in files.items():
-        years = tables.get(key, pd.DataFrame()).get("year")
-        span = f"{int(years.min())}-{int(years.max())}" if years is not None and years.notna().any() else ""
-        for path in file_list:
-            rows.append({"source": key, "label": SOURCE_LABELS[key], "producer": PRODUCERS[key],
-                         "file": str(path.relative_to(raw)), "sha256": _sha(path), "vintage": vintages.get(key, ""),
-                         "years": span, "rows": int(len(tables.get(key, []))), "fictitious": fictitious})
+def _sources(per_file: dict[Path, dict], raw: Path, vintages: dict[str, str], fictitious: bool) -> pd.DataFrame:
+    rows = [{"source": stats["source"], "label": SOURCE_LABELS[stats["source"]], "producer": PRODUCERS[stats["source"]],
+             "file": str(path.relative_to(raw)), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+             "vintage": vintages.get(stats["source"], ""), "years": stats["years"], "rows": stats["rows"],
+             "fictitious": fictitious}
+            for path, stats in per_file.items()]
     return pd.DataFrame(rows, columns=["source", "label", "producer", "file", "sha256", "vintage", "years", "rows",
                                        "fictitious"])
-
-
-def _sha(path: Path) -> str:
-    import hashlib
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _run_log(entries: list[dict]) -> pd.DataFrame:
