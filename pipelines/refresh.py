@@ -136,7 +136,7 @@ def read_sources(files: dict[str, list[Path]], scope: pd.DataFrame, national: se
                 problems.extend(exc.problems)
                 continue
             if spec.commune_column:
-                codes = frame[spec.commune_column]
+                codes = frame[spec.commune_column].astype(object)  # hashed lookups, not Arrow scans
                 unknown = ~codes.isin(national)
                 problems.extend(Problem(str(path), int(i) + 2, spec.commune_column,
                                         "un code commune du COG 2025", code)

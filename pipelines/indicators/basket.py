@@ -20,10 +20,11 @@ def basket(counts: pd.DataFrame, required: tuple[str, ...] = DEFAULT_BASKET) -> 
     present = out[list(required)]
     known = present.notna().all(axis=1)
     out["complete"] = present.fillna(False).all(axis=1).astype("boolean").where(known)
-    out["missing"] = [
-        ", ".join(ELEMENTS[e][1] for e in required if not bool(row[e])) if ok else None
-        for ok, (_, row) in zip(known, present.iterrows())
-    ]
+    names = pd.Series("", index=out.index)
+    for element in required:
+        absent = present[element].eq(False).fillna(False).to_numpy(dtype=bool)
+        names[absent] = names[absent] + ", " + ELEMENTS[element][1]
+    out["missing"] = names.str.removeprefix(", ").where(known, None)
     return out
 
 

@@ -39,47 +39,36 @@ def panel(communes: pd.Series, years: list[int]) -> pd.DataFrame:
 
 def equipment_counts(equipments: pd.DataFrame, frame: pd.DataFrame, base_year: int) -> pd.DataFrame:
     """Open equipments and their places on 31 December, plus EAJE places opened/closed since base year."""
-    years = frame.index.get_level_values("year").unique()
+    years = pd.Series(sorted(frame.index.get_level_values("year").unique()), name="year")
     eq = equipments.assign(
         opened=pd.to_datetime(equipments["opened"]), closed=pd.to_datetime(equipments["closed"]),
-        places=pd.to_numeric(equipments["places"]).astype(float),
+        places=pd.to_numeric(equipments["places"]).astype(float), commune=equipments["commune"].astype(object),
     )
-    out = pd.DataFrame(0.0, index=frame.index, columns=_equipment_columns())
-    eaje = eq["type"].isin(["EAJE_PSU", "EAJE_HORS_PSU"])
+    grid = eq.merge(years, how="cross")  # one row per equipment and year
+    end = pd.to_datetime(grid["year"].astype(str) + "-12-31")
+    is_open = (grid["opened"] <= end) & (grid["closed"].isna() | (grid["closed"] > end))
     base_end = pd.Timestamp(base_year, 12, 31)
-    for year in years:
-        end = pd.Timestamp(year, 12, 31)
-        open_ = eq[(eq["opened"] <= end) & (eq["closed"].isna() | (eq["closed"] > end))]
-        for kind, (count_col, places_col) in EQUIPMENT_COUNTS.items():
-            sel = open_[open_["type"] == kind]
-            _add(out, year, sel.groupby("commune").size(), count_col)
-            if places_col:
-                _add(out, year, sel.groupby("commune")["places"].sum(), places_col)
-        created = eq[eaje & (eq["opened"] > base_end) & (eq["opened"] <= end)]
-        closed = eq[eaje & eq["closed"].notna() & (eq["closed"] > base_end) & (eq["closed"] <= end)]
-        _add(out, year, created.groupby("commune")["places"].sum(), "places_eaje_creees")
-        _add(out, year, closed.groupby("commune")["places"].sum(), "places_eaje_fermees")
-    out["nb_eaje"] = out["nb_eaje_psu"] + out["nb_eaje_hors_psu"]
+    eaje = grid["type"].isin(["EAJE_PSU", "EAJE_HORS_PSU"])
+    created = eaje & (grid["opened"] > base_end) & (grid["opened"] <= end)
+    closed = eaje & grid["closed"].notna() & (grid["closed"] > base_end) & (grid["closed"] <= end)
+    keys = [grid["commune"], grid["year"]]
+    columns = {}
+    for kind, (count_col, places_col) in EQUIPMENT_COUNTS.items():
+        sel = is_open & (grid["type"] == kind)
+        columns[count_col] = sel.astype(float).groupby(keys).sum()
+        if places_col:
+            columns[places_col] = grid["places"].where(sel, 0.0).groupby(keys).sum()
+    columns["places_eaje_creees"] = grid["places"].where(created, 0.0).groupby(keys).sum()
+    columns["places_eaje_fermees"] = grid["places"].where(closed, 0.0).groupby(keys).sum()
+    out = pd.DataFrame(columns).rename_axis(["commune", "year"]).reindex(frame.index).fillna(0.0)
+    out["nb_eaje"] = out.pop("nb_eaje_psu") + out.pop("nb_eaje_hors_psu")
     out["places_eaje"] = out["places_eaje_psu"] + out["places_eaje_hors_psu"]
-    base = out.xs(base_year, level="year")["places_eaje"] if base_year in years else None
-    out["places_eaje_solde"] = (
-        out["places_eaje"] - base.reindex(out.index.get_level_values("commune")).to_numpy() if base is not None else np.nan
-    )
-    return out.drop(columns=["nb_eaje_psu", "nb_eaje_hors_psu"])
-
-
-def _equipment_columns() -> list[str]:
-    cols = [c for pair in EQUIPMENT_COUNTS.values() for c in pair if c]
-    return cols + ["places_eaje_creees", "places_eaje_fermees"]
-
-
-def _add(out: pd.DataFrame, year: int, values: pd.Series, column: str) -> None:
-    if values.empty:
-        return
-    index = pd.MultiIndex.from_arrays([values.index, [year] * len(values)], names=["commune", "year"])
-    values = pd.Series(values.to_numpy(dtype=float), index=index)
-    values = values[values.index.isin(out.index)]
-    out.loc[values.index, column] = values
+    if base_year in set(years):
+        base = out.xs(base_year, level="year")["places_eaje"]
+        out["places_eaje_solde"] = out["places_eaje"] - base.reindex(out.index.get_level_values("commune")).to_numpy()
+    else:
+        out["places_eaje_solde"] = np.nan
+    return out
 
 
 def yearly_counts(table: pd.DataFrame, frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

@@ -1,20 +1,28 @@
-"""Evaluate every shipped rule set on every year and level it covers, for the warehouse."""
+"""Evaluate every shipped rule set and saved scenario on every year and level it covers, for the warehouse."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from pipelines.priority.engine import REASON_COLUMNS, STATUS_COLUMNS, evaluate
-from pipelines.priority.rules import list_rulesets, load_ruleset
+from pipelines.priority.rules import RuleSetError, list_rulesets, load_ruleset
+from pipelines.priority.scenarios_store import list_scenarios
 
 
 def priority_tables(values: pd.DataFrame, territories: pd.DataFrame, catalogue: pd.DataFrame,
                     years: list[int], data_vintage: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Status and reasons for all shipped rule sets, stamped with the data vintage they were applied to."""
+    """Status and reasons for all shipped rule sets and saved scenarios, stamped with the data vintage.
+
+    Two files with the same rule set name are refused: their rows would mix in the warehouse.
+    """
     known = set(catalogue["code"])
     statuses, reasons = [], []
-    for path in list_rulesets():
+    seen: dict[str, str] = {}
+    for path in list_rulesets() + list_scenarios():
         ruleset = load_ruleset(path, known)
+        if ruleset.name in seen:
+            raise RuleSetError(path, f"nom « {ruleset.name} » déjà utilisé par « {seen[ruleset.name]} »")
+        seen[ruleset.name] = path.name
         for level in ruleset.levels:
             if not (territories["level"] == level).any():
                 continue

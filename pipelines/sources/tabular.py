@@ -100,19 +100,25 @@ class Checker:
                               for c in missing])
 
     def _convert(self, column: str, parse, expected: str, required: bool) -> pd.Series:
-        out = []
-        for value, line in zip(self.df[column], self.df["_line"]):
+        """Parse each distinct value once (files repeat codes and counts a lot), then map them back."""
+        raw = self.df[column].astype(object)
+        parsed, bad = {}, set()
+        for value in pd.unique(raw):
             if is_missing(value):
+                parsed[value] = None
                 if required:
-                    self.add(line, column, expected, value)
-                out.append(None)
+                    bad.add(value)
                 continue
             try:
-                out.append(parse(str(value).strip()))
+                parsed[value] = parse(str(value).strip())
             except (ValueError, TypeError):
-                self.add(line, column, expected, value)
-                out.append(None)
-        return pd.Series(out, index=self.df.index, dtype=object)
+                parsed[value] = None
+                bad.add(value)
+        if bad:
+            for value, line in zip(raw, self.df["_line"]):
+                if value in bad:
+                    self.add(line, column, expected, value)
+        return pd.Series([parsed[v] for v in raw], index=self.df.index, dtype=object)
 
     def number(self, column: str, *, required: bool = False, minimum: float | None = 0,
                decimal: str = "auto") -> pd.Series:
