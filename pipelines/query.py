@@ -115,6 +115,10 @@ class Warehouse:
             return self._df("SELECT * FROM published_comparison")
         return self._df("SELECT * FROM published_comparison WHERE level = ?", [level])
 
+    def rulesets(self) -> pd.DataFrame:
+        """Rule sets evaluated in this warehouse, with their version and the data vintage used."""
+        return self._df("SELECT DISTINCT ruleset, ruleset_version, data_vintage FROM priority_status ORDER BY 1")
+
     def priority_status(self, level: str, year: int, ruleset: str | None = None) -> pd.DataFrame:
         sql = "SELECT * FROM priority_status WHERE level = ? AND year = ?"
         params: list = [level, year]

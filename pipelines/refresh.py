@@ -24,6 +24,7 @@ from pipelines.errors import InputError, Problem
 from pipelines.geography.load import GeographyMissing, load_geography
 from pipelines.indicators.catalogue import SOURCE_LABELS
 from pipelines.indicators.compute import compute
+from pipelines.priority.scenarios_store import list_scenarios
 from pipelines.sources.registry import SOURCES, discover
 from pipelines.warehouse_tables import build_tables
 
@@ -173,8 +174,11 @@ def _code_version() -> str:
 
 
 def _fingerprint(inputs: list[dict], request: RefreshRequest, manifest: dict) -> str:
+    """Everything a warehouse depends on: inputs, scope, manifest, code and saved priority scenarios."""
+    scenarios = {p.name: _sha256(p) for p in list_scenarios()}
     payload = json.dumps({"inputs": inputs, "departements": request.departements, "base_year": request.base_year,
-                          "manifest": manifest, "code": _code_version()}, sort_keys=True, default=str)
+                          "manifest": manifest, "scenarios": scenarios, "code": _code_version()},
+                         sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

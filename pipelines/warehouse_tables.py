@@ -28,7 +28,8 @@ def build_tables(geo: Geography, ind: IndicatorSet, per_file: dict[Path, dict], 
     dataset = manifest.get("dataset", {})
     fictitious = bool(dataset.get("fictitious", False))
     catalogue = catalogue_frame()
-    status, reasons = priority_tables(ind.values, _territories(geo), catalogue, ind.years, geo.vintage)
+    data_vintage = " ; ".join(vintages[k] for k in sorted(vintages))
+    status, reasons = priority_tables(ind.values, _territories(geo), catalogue, ind.years, data_vintage)
     frames = {
         "meta": _meta(meta, geo, ind, dataset, fictitious),
         "departement": geo.departements[["code", "name"]],

@@ -121,3 +121,23 @@ def test_changed_input_rebuilds_into_a_new_version(home):
         assert list(wh.runs()["outcome"]) == ["success", "success"]
     finally:
         wh.close()
+
+
+def test_saved_scenario_triggers_a_rebuild_that_stores_it(home):
+    from pipelines.priority.rules import RULESETS_DIR, load_ruleset
+    from pipelines.priority.scenario import with_overrides
+    from pipelines.priority.scenarios_store import save_scenario
+    from pipelines.indicators.catalogue import CODES
+
+    raw = write_raw(home / "raw")
+    run(_request(raw))
+    shipped = load_ruleset(RULESETS_DIR / "sdsf71.toml", CODES)
+    criterion = shipped.criteria[0].id
+    save_scenario(with_overrides(shipped, {criterion: 1.1}, name="essai_tcg"))
+    result = run(_request(raw))
+    assert result.outcome == "success"  # not a no-op: the scenario is part of what the warehouse depends on
+    wh = Warehouse.open_current()
+    try:
+        assert "essai_tcg" in set(wh.rulesets()["ruleset"])
+    finally:
+        wh.close()

@@ -43,7 +43,10 @@ def scope_communes(departements: list[str]) -> tuple[pd.DataFrame, pd.DataFrame,
     geo = load_geography(departements)
     areas = geo.commune_shapes.set_index("code").to_crs(EQUAL_AREA_CRS).area / 1e6
     communes = geo.communes.assign(
-        population=lambda d: d["population"].astype(float),
+        # villages "mortes pour la France" have no inhabitant and a few communes (Mayotte) no
+        # population in the COG package: a stand-in keeps every draw finite
+        population=lambda d: d["population"].astype(float).fillna(d["population"].median()).fillna(1_000)
+        .clip(lower=1),
         epci_name=lambda d: d["epci"].map(geo.epci.set_index("code")["name"]),
         area_km2=lambda d: d["code"].map(areas))
     whole = set(geo.epci.loc[~geo.epci["partial"], "code"])

@@ -106,7 +106,9 @@ def _weights(communes: pd.DataFrame, kind: str, gaps: dict[str, str]) -> np.ndar
     weights = pop ** exponent * (pop >= smallest)
     if not weights.any():
         weights = pop ** exponent
-    weights[communes["epci"].map(gaps).eq(kind).to_numpy()] = 0.0
+    in_gap = communes["epci"].map(gaps).eq(kind).to_numpy()
+    if (weights * ~in_gap).any():  # a département with a single EPCI cannot leave it without the service
+        weights[in_gap] = 0.0
     return weights
 
 
