@@ -8,9 +8,13 @@ that restriction to the arguments (cache keys) here.
 from __future__ import annotations
 
 import pandas as pd
+import shapely
 import streamlit as st
 
+from pipelines.priority.engine import evaluate
+from pipelines.priority.rules import list_rulesets, load_ruleset, loads_ruleset
 from pipelines.query import Warehouse, current_version_file
+from pipelines.warehouse import read_journal
 
 
 def version() -> str:
@@ -100,10 +104,51 @@ def priority_reasons(v: str, level: str, year: int, ruleset: str, code: str | No
 
 
 @st.cache_data(show_spinner=False)
+def priority_live(v: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Status and reasons of a rule set not stored in the warehouse (thresholds edited on screen, a scenario
+    saved since the last refresh), evaluated on the warehouse values; raises ``RuleSetError`` if invalid."""
+    cat = catalogue(v)
+    ruleset = loads_ruleset(ruleset_toml, cat)
+    indicators = tuple(sorted({c.indicator for c in ruleset.criteria}))
+    found = pd.concat([values(v, scope, None, indicators, (year,)) for scope in (level, "departement", "france")])
+    return evaluate(ruleset, found, territories(v, level), year, level, cat)
+
+
+@st.cache_data(show_spinner=False)
 def geojson(v: str, level: str) -> dict:
-    """GeoJSON of the simplified contours, keyed by ``id`` = territory code (for plotly maps)."""
+    """GeoJSON of the simplified contours, keyed by ``id`` = territory code (for plotly maps).
+
+    Coordinates rounded to 1e-4 degree (about 10 m, far below the simplification): a map is resent as JSON
+    on every rerun, and 17-digit floats doubled its weight.
+    """
     shapes = wh(v).shapes(level)
+    shapes.geometry = shapely.transform(shapes.geometry.values, lambda xy: xy.round(4))
     return shapes.set_index("code").__geo_interface__
+
+
+@st.cache_data(show_spinner=False)
+def years_per_indicator(v: str) -> pd.DataFrame:
+    """``indicator, level, years`` (sorted list): which years the warehouse really holds, per level."""
+    return wh(v).years_per_indicator()
+
+
+def journal() -> list[dict]:
+    """Every refresh run, newest first, from the journal beside the warehouse.
+
+    Not cached and not keyed by version: a rejected run cannot write inside the warehouse, so ``runs(v)``
+    stops at the last build while the journal (a small file) already holds the rejection and its reasons.
+    """
+    return read_journal()[::-1]
+
+
+@st.cache_data(show_spinner=False)
+def ruleset_titles(v: str) -> dict[str, str]:
+    """Rule set name → French title (first clause of its description): names are identifiers, not labels."""
+    titles = {}
+    for path in list_rulesets():
+        ruleset = load_ruleset(path, catalogue(v))
+        titles[ruleset.name] = ruleset.description.strip().split(" : ")[0].replace("\n", " ")
+    return titles
 
 
 def _list(items):

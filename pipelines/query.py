@@ -139,4 +139,10 @@ class Warehouse:
         """Simplified contours (WGS84) of ``commune`` or ``epci``."""
         table = {"commune": "commune_geometry", "epci": "epci_geometry"}[level]
         df = self._df(f"SELECT code, geometry FROM {table}")
-        return gpd.GeoDataFrame(df[["code"]], geometry=shapely.from_wkb(df["geometry"]), crs="EPSG:4326")
+        wkb = df["geometry"].map(bytes)  # DuckDB returns BLOBs as bytearray
+        return gpd.GeoDataFrame(df[["code"]], geometry=shapely.from_wkb(wkb), crs="EPSG:4326")
+
+    def years_per_indicator(self) -> pd.DataFrame:
+        """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level."""
+        return self._df("SELECT indicator, level, list(DISTINCT year ORDER BY year) AS years "
+                        "FROM indicator_value GROUP BY indicator, level")

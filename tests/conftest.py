@@ -42,3 +42,29 @@ def demo_home(tmp_path_factory) -> Path:
         os.environ.pop("SDSF_HOME", None)
     else:
         os.environ["SDSF_HOME"] = previous
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Bytes behind an ``st.download_button`` in AppTest (deferred ones included).
+
+    AppTest keeps no media manager: record the one each run creates, then run the button's deferred
+    callable through it.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import app_test
+
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, storage):
+            super().__init__(storage)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+
+    def fetch(button) -> bytes:
+        url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+        return managers[-1].read_file(url.rsplit("/", 1)[-1]).content
+
+    return fetch

@@ -1,0 +1,137 @@
+"""Cartes: an indicator on the map of EPCI or communes, in classes that mean the same every year,
+and the map of priority territories under a rule set."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import streamlit as st
+
+from app import charts, data, ui
+from pipelines.formatting import MISSING, fr_number
+from pipelines.indicators.classes import RATIO_BREAKS, class_labels, classify, fixed_breaks, ratio_to_reference
+
+LEVELS = {"epci": "EPCI", "commune": "Communes"}
+PLURALS = {"epci": "EPCI", "commune": "communes"}
+METHODS = {"france": "Écart à la valeur France (indice, France = 100)",
+           "fixes": "Classes fixes (mêmes limites toutes les années)"}
+N_CLASSES = 5
+FLAG_LABELS = ["non", "oui"]
+
+V = data.version()
+meta = data.meta(V)
+years = ui.years(V)
+available = data.years_per_indicator(V)
+
+
+@st.cache_data(show_spinner=False)
+def breaks_all_years(v: str, level: str, indicator: str, decimals: int) -> list[float]:
+    """Limits from the indicator's values over every year, once per indicator: all years' maps share them."""
+    return fixed_breaks(data.values(v, level, None, (indicator,))["value"], N_CLASSES, decimals)
+
+
+def wrap(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def map_frame(level: str) -> pd.DataFrame:
+    """Every territory of the map (its shapes), named; values are joined to it so none goes missing silently."""
+    shapes = pd.DataFrame({"code": [str(f["id"]) for f in data.geojson(V, level)["features"]]})
+    return shapes.merge(data.territories(V, level)[["code", "name"]], on="code", how="left")
+
+
+st.title("Cartes")
+top = st.columns([1, 3, 1])
+with top[0]:
+    level = ui.choose("Niveau", "niveau", list(LEVELS), "epci", format_func=LEVELS.get)
+codes_here = set(available.loc[available["level"] == level, "indicator"])
+codes = [c for c in data.catalogue(V)["code"] if c in codes_here]
+with top[1]:
+    indicator = ui.choose("Indicateur", "indicateur", codes, "tcg" if "tcg" in codes else codes[0],
+                          format_func=lambda c: ui.label(V, c))
+with top[2]:
+    year = ui.choose("Année", "annee", years, years[-1], cast=int)
+e = ui.entry(V, indicator)
+decimals = int(e["decimals"])
+france = data.values(V, "france", ("FR",), (indicator,), (year,))["value"]
+france_value = float(france.iloc[0]) if not france.empty else None
+methods = (["france"] if france_value is not None else []) + ["fixes"]
+method = ui.choose("Classes", "classes", methods, methods[0], format_func=METHODS.get,
+                   help="Les deux classements gardent le même sens d'une année à l'autre : l'indice compare à la "
+                        "France de la même année ; les classes fixes ont des limites calculées une fois sur toutes "
+                        "les années.")
+if france_value is None:
+    st.caption("Pas de valeur France pour cet indicateur : seules les classes fixes sont proposées.")
+
+frame = map_frame(level)
+values = data.values(V, level, None, (indicator,), (year,)).set_index("code")["value"]
+frame["value"] = frame["code"].map(values)
+shown = frame["value"].map(lambda x: ui.with_unit(V, indicator, x))
+lines = ["<b>" + frame["name"].fillna(frame["code"]) + "</b>", e["short_label"] + " : " + shown]
+if method == "france":
+    frame["ratio"] = ratio_to_reference(frame["value"], france_value)
+    labels = class_labels(RATIO_BREAKS, 0)
+    frame["classe"] = classify(frame["ratio"], RATIO_BREAKS, labels)
+    better = e["higher_is_better"]
+    colours = charts.DIVERGING_CLASSES if better is None or pd.isna(better) or better else \
+        charts.DIVERGING_CLASSES[::-1]  # red stays on the unfavourable side
+    legend = f"Indice, France = 100<br>(France : {ui.with_unit(V, indicator, france_value)})"
+    lines.append("Indice (France = 100) : " + frame["ratio"].map(lambda x: fr_number(x, 0)))
+    how = (f"Indice = 100 × valeur du territoire / valeur France de {year} "
+           f"({ui.with_unit(V, indicator, france_value)}) ; la classe du milieu se lit « comme la France ».")
+else:
+    if e["kind"] == "flag":
+        limits, labels = [0.5], FLAG_LABELS
+    else:
+        limits = breaks_all_years(V, level, indicator, decimals)
+        labels = class_labels(limits, decimals)
+    frame["classe"] = classify(frame["value"], limits, labels)
+    colours = charts.sequential_colours(len(labels))
+    legend = wrap(e["unit"], 28) if e["unit"] and e["kind"] != "flag" else e["short_label"]
+    how = (f"Limites des classes calculées une fois sur toutes les années ({years[0]}-{years[-1]}, quantiles des "
+           f"{PLURALS[level]}) : une couleur veut dire la même chose chaque année.")
+frame["hover"] = pd.concat(lines, axis=1).agg("<br>".join, axis=1) + "<br>Classe : " + \
+    frame["classe"].astype(object).fillna(MISSING).astype(str)
+
+fig = charts.choropleth_classes(
+    data.geojson(V, level), frame, "classe", labels, colours, legend_title=legend,
+    title=f"{e['label']}, {year}", subtitle=f"{LEVELS[level]} — {e['unit']} — source : {e['source']}")
+st.plotly_chart(fig, width="stretch")
+missing = int(frame["value"].isna().sum())
+st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris). "
+           f"{ui.source_caption(V, [indicator], year)} {meta.get('geography_note', '')}")
+with st.expander("Valeurs de la carte"):
+    table = frame[["name", "value", "classe"]].sort_values("value", ascending=False, na_position="last")
+    st.dataframe(ui.french_table(table.astype({"classe": object}), {"value": decimals}), hide_index=True,
+                 width="stretch", column_config={
+                     "name": st.column_config.TextColumn(ui.LEVEL_LABELS[level]),
+                     "value": st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})"),
+                     "classe": st.column_config.TextColumn("Classe")})
+
+st.header("Territoires prioritaires")
+status = data.priority_status(V, "epci", year)
+names = sorted(set(status["ruleset"]))
+if not names:
+    st.info(f"Aucune règle de priorité évaluée pour {year}.")
+    st.stop()
+titles = data.ruleset_titles(V)
+ruleset = ui.choose("Règles de priorité", "regles", names, names[0], format_func=lambda r: titles.get(r, r))
+status = status[status["ruleset"] == ruleset].set_index("code")
+state = status["priority_class"].where(status["priority_class"].notna(), status["status"])
+classes = sorted(c for c in state.dropna().unique() if c not in ("non prioritaire", "indéterminé")) or ["prioritaire"]
+categories = [*classes, "non prioritaire", "indéterminé"]
+spare = iter(c for c in charts.PALETTE if c not in charts.STATUS_COLOURS.values())
+colours = [charts.STATUS_COLOURS.get(c) or next(spare) for c in categories]
+epci = map_frame("epci")
+epci["classe"] = epci["code"].map(state)
+epci["hover"] = ("<b>" + epci["name"] + "</b><br>" + epci["classe"].fillna(f"{MISSING} (non évalué)") + "<br>"
+                 + epci["code"].map(status["summary"]).fillna("").map(lambda s: wrap(s, 70)))
+st.plotly_chart(charts.choropleth_classes(
+    data.geojson(V, "epci"), epci, "classe", categories, colours, legend_title="Statut",
+    title=f"Territoires prioritaires, {year}",
+    subtitle=f"EPCI — règles « {titles.get(ruleset, ruleset)} », version {status['ruleset_version'].iloc[0]}"),
+    width="stretch")
+st.caption("« Indéterminé » : des données manquantes pourraient changer le résultat. Le détail des critères de "
+           "chaque EPCI est dans la page Territoires prioritaires et dans son portrait. "
+           f"{meta.get('geography_note', '')}")

@@ -1,0 +1,129 @@
+"""Données et sources: what the warehouse holds, where it comes from, how the last runs went, what it means."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import data, ui
+from pipelines.formatting import MISSING, fr_number
+from pipelines.status import OUTCOMES
+
+ROUNDING = 0.05  # a rate published to 0.1 can differ from the exact one by up to half of it
+LAST_RUNS = 10
+
+V = data.version()
+meta = data.meta(V)
+catalogue = data.catalogue(V)
+departements = data.territories(V, "departement")
+dep_names = dict(zip(departements["code"], departements["name"]))
+
+
+def year_span(years) -> str:
+    """``[2017, 2018, 2019, 2022]`` → ``2017 à 2019, 2022``: consecutive years read as a span."""
+    years = sorted(int(y) for y in years)
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]} à {r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) or "—"
+
+
+st.title("Données et sources")
+if meta.get("fictitious") == "true":
+    st.caption("Toutes les sources de ce jeu sont fictives (générées pour la démonstration), sur la géographie "
+               "réelle.")
+st.markdown(f"**{meta.get('dataset', '')}** — départements "
+            f"{', '.join(f'{dep_names.get(c, c)} ({c})' for c in meta.get('departements', '').split(',') if c)} — "
+            f"entrepôt construit le {ui.fr_date(meta.get('built_at'))}.")
+
+st.header("Sources et millésimes")
+sources = data.sources(V).groupby(["label", "producer", "vintage", "years", "fictitious"], sort=False).agg(
+    files=("file", lambda s: ", ".join(f.rsplit("/", 1)[-1] for f in s)), rows=("rows", "first")).reset_index()
+sources = sources.assign(years=sources["years"].replace("", "—"),
+                         fictitious=sources["fictitious"].map({True: "oui", False: "non"}))
+sources = sources.rename(columns={"label": "Source", "producer": "Producteur", "vintage": "Millésime",
+                                  "years": "Années", "fictitious": "Fictive", "files": "Fichiers",
+                                  "rows": "Lignes chargées"})
+st.table(sources.style.format({"Lignes chargées": lambda x: fr_number(x, 0)}), hide_index=True, border="horizontal")
+
+st.header("Années disponibles par indicateur")
+spans = data.years_per_indicator(V)
+spans = spans.assign(span=spans["years"].map(year_span)).pivot(index="indicator", columns="level", values="span")
+levels = [lv for lv in ui.LEVEL_LABELS if lv in spans.columns]
+spans = spans.reindex(index=[c for c in catalogue["code"] if c in spans.index], columns=levels).fillna("—")
+spans.insert(0, "label", [ui.label(V, c) for c in spans.index])
+st.dataframe(spans, hide_index=True, width="stretch", column_config={
+    "label": st.column_config.TextColumn("Indicateur", width="large"),
+    **{lv: st.column_config.TextColumn(ui.LEVEL_LABELS[lv]) for lv in levels}})
+st.caption("« — » : l'indicateur n'existe pas à ce niveau (la Cnaf ne publie par exemple au niveau national que "
+           "le taux de couverture global et ses composantes).")
+
+st.header("Dernières actualisations")
+runs = data.journal() or data.runs(V).to_dict("records")
+runs = runs[:LAST_RUNS]
+st.dataframe(pd.DataFrame({
+    "Début": [ui.fr_date(r.get("started_at")) for r in runs],
+    "Résultat": [OUTCOMES.get(r.get("outcome"), r.get("outcome")) for r in runs],
+    "Départements": [r.get("departements") or MISSING for r in runs],
+    "Fichiers lus": [len(r.get("inputs") or []) if isinstance(r.get("inputs"), list) else MISSING for r in runs],
+    "Fichiers rejetés": [len({p.get("file") for p in r.get("rejected") or []}) for r in runs],
+    "Message": [r.get("message") or "" for r in runs],
+}), hide_index=True, width="stretch")
+problems = [{"Exécution": ui.fr_date(r.get("started_at")), "Fichier": p.get("file"),
+             "Ligne": p.get("line"), "Colonne": p.get("column"), "Attendu": p.get("expected"),
+             "Trouvé": p.get("found")} for r in runs for p in (r.get("rejected") or [])]
+if problems:
+    st.subheader("Fichiers rejetés : problèmes à corriger")
+    st.dataframe(ui.french_table(pd.DataFrame(problems), {"Ligne": 0}), hide_index=True, width="stretch",
+                 column_config={"Attendu": st.column_config.TextColumn(width="large")})
+else:
+    st.caption("Aucun fichier rejeté lors des dernières actualisations.")
+
+st.header("Catalogue des indicateurs")
+themes = list(dict.fromkeys(catalogue["theme"]))
+for tab, theme in zip(st.tabs(themes), themes):
+    part = catalogue.loc[catalogue["theme"] == theme, ["label", "unit", "definition", "source"]]
+    tab.table(part.rename(columns={"label": "Indicateur", "unit": "Unité", "definition": "Définition",
+                                   "source": "Source"}), hide_index=True, border="horizontal")
+
+st.header("Géographie")
+epci = data.epci(V)
+partial = epci[epci["partial"].astype(bool)]
+st.markdown(meta.get("geography_note", MISSING))
+if not partial.empty:
+    st.markdown("EPCI à cheval sur plusieurs départements : leurs chiffres ne comptent que leurs communes des "
+                "départements chargés.\n" + "\n".join(
+                    f"- {r.name} : {r.n_communes_in_scope} communes sur {r.n_communes} "
+                    f"(départements {r.departements.replace(',', ', ')})" for r in partial.itertuples()))
+
+st.header("Taux de couverture publiés et recalculés")
+comparison = data.comparison(V)
+if comparison.empty:
+    st.info("Pas de taux publiés par la Cnaf dans ce jeu : rien à comparer.")
+    st.stop()
+st.caption(f"La Cnaf publie ses taux arrondis au dixième : un écart jusqu'à {fr_number(ROUNDING, 2)} point "
+           "s'explique par l'arrondi ; au-delà, les effectifs ou les périmètres diffèrent.")
+comparison = comparison.assign(beyond=comparison["gap"].abs() > ROUNDING + 1e-9)
+summary = comparison.groupby(["level", "indicator"], sort=False).agg(
+    n=("gap", "size"), worst=("gap", lambda s: s.abs().max()), beyond=("beyond", "sum")).reset_index()
+summary["level"] = summary["level"].map(ui.LEVEL_LABELS)
+summary["indicator"] = summary["indicator"].map(lambda c: ui.label(V, c))
+st.dataframe(ui.french_table(summary, {"n": 0, "worst": 3, "beyond": 0}), hide_index=True, width="stretch",
+             column_config={"level": "Niveau", "indicator": st.column_config.TextColumn("Indicateur", width="large"),
+                            "n": st.column_config.NumberColumn("Comparaisons"),
+                            "worst": st.column_config.NumberColumn("Plus grand écart (points)"),
+                            "beyond": st.column_config.NumberColumn("Écarts au-delà de l'arrondi")})
+level_names = {lv: data.territories(V, lv).set_index("code")["name"] for lv in comparison["level"].unique()}
+detail = comparison.sort_values("gap", key=lambda s: s.abs(), ascending=False).head(200).assign(
+    name=lambda d: [level_names[lv].get(c, c) for lv, c in zip(d["level"], d["code"])],
+    level=lambda d: d["level"].map(ui.LEVEL_LABELS),
+    indicator=lambda d: d["indicator"].map(lambda c: ui.label(V, c)))
+with st.expander("Les 200 plus grands écarts"):
+    st.dataframe(ui.french_table(detail[["level", "name", "year", "indicator", "published", "computed", "gap"]],
+                                 {"published": 1, "computed": 2, "gap": 3}), hide_index=True, width="stretch",
+                 column_config={"level": "Niveau", "name": "Territoire", "indicator": "Indicateur",
+                                "year": st.column_config.NumberColumn("Année", format="%d"), "published": "Publié",
+                                "computed": "Recalculé", "gap": "Écart (points)"})

@@ -1,0 +1,255 @@
+"""Explorer les EPCI: filter and compare EPCI, export the table, and bundle the livret of a CTG territory."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from app import charts, data, ui
+from app.livret import CHART_INDICATOR, LivretInput, build_livret, slug
+from app.portrait_html import portrait_html
+from pipelines.exports import to_csv_bytes, to_xlsx_bytes
+
+DEFAULT_INDICATORS = ["tcg", "tcg_eaje", "tcg_ind", "places_total", "part_am_55_plus", "panier_complet"]
+EPCI_TYPES = {"CC": "Communauté de communes (CC)", "CA": "Communauté d'agglomération (CA)",
+              "CU": "Communauté urbaine (CU)", "ME": "Métropole (ME)"}
+STATUSES = ["prioritaire", "non prioritaire", "indéterminé"]
+ALL = "tous"
+NONE = "aucun"
+# Text columns of the exported table, French headers as the spreadsheet shows them.
+TYPE, SCOPE, PRIORITY = "Type d'EPCI", "Périmètre", "Statut de priorité"
+COMPARABLE_KINDS = {"rate", "share", "ratio", "money", "flag"}  # département and France sit on the same scale
+
+V = data.version()
+meta = data.meta(V)
+years = ui.years(V)
+catalogue = data.catalogue(V)
+epci = data.epci(V)
+communes = data.communes(V)
+departements = data.territories(V, "departement")
+dep_names = dict(zip(departements["code"], departements["name"]))
+arrondissements = data.arrondissements(V)
+rulesets = data.ruleset_titles(V)
+available = data.years_per_indicator(V)
+codes = [c for c in catalogue["code"] if c in set(available.loc[available["level"] == "epci", "indicator"])]
+
+
+def _label(code: str) -> str:
+    return ui.label(V, code)
+
+
+def _number_param(key: str, default: float) -> float:
+    """A number from the URL (``?min=60.5``), ``default`` when absent or unreadable."""
+    try:
+        return float(st.query_params.get(key, default))
+    except ValueError:
+        return default
+
+
+def rows(level: str, territory_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
+    """``level, code, name, year`` and one column per indicator for every territory and year asked.
+
+    Built from the territory list, not from the values: a territory without any value keeps its row (n.d.).
+    """
+    names = data.territories(V, level).set_index("code")["name"]
+    frame = pd.MultiIndex.from_product([territory_codes, years_], names=["code", "year"]).to_frame(index=False)
+    long = data.values(V, level, tuple(territory_codes), tuple(indicators), tuple(years_))
+    wide = long.pivot_table(index=["code", "year"], columns="indicator", values="value", aggfunc="first")
+    if not wide.empty:
+        frame = frame.merge(wide.reset_index(), on=["code", "year"], how="left")
+    frame = frame.reindex(columns=["code", "year", *indicators])
+    frame.insert(0, "level", level)
+    frame.insert(2, "name", frame["code"].map(names))
+    return frame
+
+
+def references(dep_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
+    """Rows of the départements concerned and of France, for comparison."""
+    return pd.concat([rows("departement", dep_codes, indicators, years_), rows("france", ["FR"], indicators, years_)],
+                     ignore_index=True)
+
+
+def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """Adds type, perimeter (straddling EPCI count only their communes in the loaded départements) and priority."""
+    info = epci.set_index("code")
+    scope = info.apply(lambda r: f"partiel : {int(r['n_communes_in_scope'])} communes sur {int(r['n_communes'])}"
+                       if r["partial"] else "complet", axis=1)
+    state = status.set_index("code")
+    priority = state["status"].where(state["priority_class"].isna(),
+                                     state["status"] + " — " + state["priority_class"])
+    extra = pd.DataFrame({TYPE: frame["code"].map(info["type"]).map(EPCI_TYPES),
+                          SCOPE: frame["code"].map(scope), PRIORITY: frame["code"].map(priority)})
+    return pd.concat([frame.iloc[:, :4], extra, frame.iloc[:, 4:]], axis=1)
+
+
+st.title("Explorer les EPCI")
+st.caption("Filtrez les EPCI, comparez-les au département et à la France, exportez le tableau ou le livret "
+           "d'un territoire de CTG.")
+
+top = st.columns(4)
+with top[0]:
+    year = ui.choose("Année", "annee", years, years[-1], cast=int)
+with top[1]:
+    dep = ui.choose("Département", "departement", [ALL, *dep_names], ALL,
+                    format_func=lambda c: "Tous les départements" if c == ALL else f"{dep_names[c]} ({c})",
+                    disabled=len(dep_names) == 1)
+local_arr = arrondissements if dep == ALL else arrondissements[arrondissements["departement"] == dep]
+arr_names = dict(zip(local_arr["code"], local_arr["name"]))
+with top[2]:
+    arr = ui.choose("Arrondissement", "arrondissement", [ALL, *arr_names], ALL,
+                    format_func=lambda c: "Tous les arrondissements" if c == ALL else arr_names[c],
+                    help="EPCI ayant au moins une commune dans l'arrondissement.")
+with top[3]:
+    types = ui.choose_many("Type d'EPCI", "type", [t for t in EPCI_TYPES if t in set(epci["type"])],
+                           placeholder="Tous les types", help=" ; ".join(EPCI_TYPES.values()))
+
+middle = st.columns(4)
+status_all = data.priority_status(V, "epci", year)
+evaluated = sorted(set(status_all["ruleset"])) or [NONE]
+with middle[0]:
+    ruleset = ui.choose("Règles de priorité", "regles", evaluated, evaluated[0], disabled=evaluated == [NONE],
+                        format_func=lambda r: "Aucune règle évaluée" if r == NONE else rulesets.get(r, r))
+with middle[1]:
+    statuses = ui.choose_many("Statut de priorité", "statut", STATUSES, placeholder="Tous les statuts")
+with middle[2]:
+    range_code = ui.choose("Filtrer sur un indicateur", "filtre", [NONE, *codes], NONE,
+                           format_func=lambda c: "Aucun filtre" if c == NONE else _label(c))
+indicators = ui.choose_many("Indicateurs du tableau", "indicateurs", codes, format_func=_label,
+                            default=DEFAULT_INDICATORS, placeholder="Choisissez des indicateurs")
+if not indicators:
+    st.info("Choisissez au moins un indicateur.")
+    st.stop()
+
+# Filters on the EPCI list; each says what it removed rather than dropping rows silently.
+status = status_all[status_all["ruleset"] == ruleset]
+kept = epci[["code", "name", "type", "departements"]]
+if dep != ALL:
+    kept = kept[kept["departements"].str.split(",").map(lambda deps: dep in deps)]
+if arr != ALL:
+    kept = kept[kept["code"].isin(set(communes.loc[communes["arrondissement"] == arr, "epci"].dropna()))]
+if types:
+    kept = kept[kept["type"].isin(types)]
+if statuses:
+    kept = kept[kept["code"].isin(status.loc[status["status"].isin(statuses), "code"])]
+notes, range_text = [], NONE
+if range_code != NONE:
+    values = data.values(V, "epci", None, (range_code,), (year,)).set_index("code")["value"]
+    entry = ui.entry(V, range_code)
+    if values.dropna().empty:
+        notes.append(f"{_label(range_code)} : aucune valeur en {year}, filtre ignoré.")
+    else:
+        # The EPCI's own values, as displayed, are the stops: the bounds read in French and are never between two.
+        shown = values.round(int(entry["decimals"]))
+        stops = [float(s) for s in sorted(shown.dropna().unique())]
+        start = next((s for s in stops if s >= _number_param("min", stops[0]) - 1e-9), stops[0])
+        end = max(next((s for s in stops[::-1] if s <= _number_param("max", stops[-1]) + 1e-9), stops[-1]), start)
+        with middle[3]:
+            lo, hi = st.select_slider(entry["short_label"], stops, value=(start, end), help=entry["unit"],
+                                      format_func=lambda x: ui.fmt(V, range_code, x))
+        ui.set_params(min=lo if lo > stops[0] else None, max=hi if hi < stops[-1] else None)
+        range_text = f"{_label(range_code)} : de {ui.fmt(V, range_code, lo)} à {ui.fmt(V, range_code, hi)}"
+        if lo > stops[0] or hi < stops[-1]:
+            figure = kept["code"].map(shown)
+            if figure.isna().any():
+                notes.append(f"{int(figure.isna().sum())} EPCI sans valeur pour « {_label(range_code)} » en {year} "
+                             "écartés par le filtre.")
+            kept = kept[figure.between(lo, hi)]
+
+kept = kept.sort_values("name")
+dep_codes = [dep] if dep != ALL else sorted({d for ds in kept["departements"] for d in ds.split(",")} & set(dep_names))
+table = pd.concat([references(dep_codes, indicators, [year]),
+                   describe_epci(rows("epci", kept["code"].tolist(), indicators, [year]), status)],
+                  ignore_index=True)
+table = table[["level", "code", "name", "year", TYPE, SCOPE, PRIORITY, *indicators]]
+
+st.subheader(f"{len(kept)} EPCI sur {len(epci)} — {year}")
+for note in notes:
+    st.caption(note)
+# On screen: abbreviated legal forms (the type is in the name), indicators first, no codes.
+screen = table.assign(level=table["level"].map(ui.LEVEL_LABELS), name=table["name"].map(ui.short_name))
+screen = screen[["level", "name", *indicators, SCOPE, PRIORITY]]
+config = {"level": st.column_config.TextColumn("Niveau", width=110),
+          "name": st.column_config.TextColumn("Territoire", width="large", pinned=True),
+          SCOPE: st.column_config.TextColumn(SCOPE, help="« partiel » : EPCI à cheval sur plusieurs départements."),
+          PRIORITY: st.column_config.TextColumn("Priorité", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
+for code in indicators:
+    about = ui.entry(V, code)
+    config[code] = st.column_config.NumberColumn(about["short_label"], help=f"{about['label']} ({about['unit']}). "
+                                                 f"{about['definition']}")
+decimals = {code: int(ui.entry(V, code)["decimals"]) for code in indicators}
+st.dataframe(ui.french_table(screen, decimals), column_config=config, hide_index=True, width="stretch",
+             height=min(35 * (len(screen) + 1) + 3, 640))
+straddling = (" Un EPCI « partiel » est à cheval sur plusieurs départements : ses chiffres ne comptent que ses "
+              "communes des départements chargés.") if table[SCOPE].str.startswith("partiel").any() else ""
+st.caption(f"{ui.source_caption(V, indicators, year)} {meta.get('geography_note', '')}{straddling}")
+
+# Downloads: our own buttons (the table's built-in export is disabled because it would skip neutralisation).
+filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "Type d'EPCI", "Règles de priorité",
+                                   "Statut de priorité", "Filtre sur un indicateur"],
+                        "Valeur": [str(year), "tous" if dep == ALL else dep_names[dep],
+                                   "tous" if arr == ALL else arr_names[arr],
+                                   ", ".join(types) or "tous", rulesets.get(ruleset, ruleset),
+                                   ", ".join(statuses) or "tous", range_text]})
+stem = f"epci-{year}"
+with st.container(horizontal=True):
+    st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table, catalogue), f"{stem}.csv", "text/csv",
+                       icon=":material/download:", help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
+    st.download_button("Télécharger le tableau (Excel)",
+                       to_xlsx_bytes(table, catalogue, data.sources(V), meta, {"Filtres": filters}), f"{stem}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", help="Avec une feuille Documentation : définitions, sources, "
+                                                        "millésimes.")
+
+# The first indicator as bars; counts are not set beside the département's and France's totals.
+chart = ui.entry(V, indicators[0])
+comparable = chart["kind"] in COMPARABLE_KINDS
+bar_rows = table if comparable else table[table["level"] == "epci"]
+if not kept.empty:
+    st.plotly_chart(charts.bars(
+        bar_rows.assign(value=bar_rows[indicators[0]], name=bar_rows["name"].map(ui.short_name)),
+        title=f"{chart['label']}, {year}",
+        subtitle=f"{chart['unit']} — {len(kept)} EPCI" + (" ; en gris : département et France" * comparable),
+        unit=chart["unit"], decimals=int(chart["decimals"]),
+        references=tuple(table.loc[table["level"] != "epci", "name"])), width="stretch")
+
+st.subheader("Livret CTG")
+st.caption("Un dossier ZIP pour le livret d'un territoire de convention territoriale globale : le tableau (CSV et "
+           "Excel, toutes les années dans la feuille Évolution), deux graphiques du taux de couverture global (PNG) "
+           "et le portrait de chaque EPCI (HTML).")
+epci_names = dict(zip(epci["code"], epci["name"]))
+form = st.columns([2, 3])
+with form[0]:
+    territory = st.text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
+with form[1]:
+    members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names), format_func=epci_names.get,
+                             placeholder="Choisissez les EPCI")
+if not members:
+    st.info("Choisissez les EPCI qui forment le territoire de la CTG pour préparer son livret.")
+    st.stop()
+
+territory = territory.strip() or (epci_names[members[0]] if len(members) == 1 else "Territoire CTG")
+main_deps = data.territories(V, "epci").set_index("code")["departement"]
+ctg_deps = sorted({main_deps[c] for c in members if pd.notna(main_deps.get(c))})
+ctg_refs = references(ctg_deps, indicators, [year])
+livret_table = pd.concat([describe_epci(rows("epci", members, indicators, [year]), status), ctg_refs],
+                         ignore_index=True)[table.columns]
+wanted = list(dict.fromkeys([*indicators, CHART_INDICATOR]))
+livret = LivretInput(
+    territory=territory, year=year, table=livret_table,
+    history=pd.concat([rows("epci", members, wanted, years), references(ctg_deps, wanted, years)], ignore_index=True),
+    catalogue=catalogue, sources=data.sources(V), meta=meta, source_text=ui.source_caption(V, [CHART_INDICATOR]),
+    references=tuple(ctg_refs["name"]))
+
+
+def _livret_zip() -> bytes:
+    """Built on click (portraits and charts take a few seconds), not on every rerun of the page."""
+    portraits = {epci_names[c]: portrait_html(V, "epci", c, year) for c in members}
+    return build_livret(replace(livret, portraits=portraits), datetime.now())
+
+
+st.download_button(f"Télécharger le livret CTG « {territory} » (ZIP)", _livret_zip,
+                   f"livret-ctg-{slug(territory)}-{year}.zip", "application/zip", icon=":material/folder_zip:",
+                   type="primary")

@@ -1,0 +1,100 @@
+"""Portrait de territoire: what a sous-préfet reads before a meeting about an EPCI or an arrondissement."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import data, portrait_model, ui
+from app.portrait_html import portrait_html
+
+# The browser's print gives the paper fiche: no menus or widgets, the screen layout scaled down to A4
+# (columns kept side by side), without the communes (the map's WebGL canvas prints blank): two pages.
+PRINT_CSS = """<style>
+.print-only { display: none; }
+@media print {
+  @page { size: A4; margin: 10mm; }
+  body { zoom: 0.7; }
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stDownloadButton"], .st-key-selectors, .st-key-communes,
+  .st-key-screen-only { display: none !important; }
+  .print-only { display: block; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stHorizontalBlock"] { display: flex !important; flex-wrap: nowrap !important; }
+  [data-testid="stColumn"] { min-width: 0 !important; flex: 1 1 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stMetric"], [data-testid="stAlert"], tr { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+}
+</style>"""
+
+V = data.version()
+st.markdown(PRINT_CSS, unsafe_allow_html=True)
+years = ui.years(V)
+
+pick = st.container(key="selectors").columns([1, 3, 1])
+with pick[0]:
+    level = ui.choose("Niveau", "niveau", portrait_model.LEVELS, "epci", format_func=ui.LEVEL_LABELS.get)
+territories = portrait_model.options(V, level)
+names = dict(zip(territories["code"], territories["name"]))
+with pick[1]:
+    code = ui.choose("Territoire", "territoire", list(names), territories["code"].iloc[0], format_func=names.get)
+with pick[2]:
+    year = ui.choose("Année", "annee", years, years[-1], cast=int)
+
+p = portrait_model.load(V, level, code, year)
+figs = portrait_model.figures(V, p)
+
+st.title(p.name)
+ui.wrap_metric_labels()
+st.caption(f"{ui.LEVEL_LABELS[level]} · {p.departement} · données {year} (évolutions depuis {p.first_year})")
+if p.scope_note:
+    st.warning(p.scope_note, icon="✂️")
+
+for column, row in zip(st.columns(len(p.headline)), p.headline.itertuples()):
+    with column:
+        ui.figure_card(V, row.indicator, row.territory, row.change, p.first_year,
+                       {p.departement: row.departement, "France": row.france})
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Territoire prioritaire ?")
+    if p.priority_note:
+        st.info(p.priority_note)
+    if not p.member_priorities.empty:
+        st.markdown(f"Résultats des EPCI ayant au moins une commune dans le territoire ({year}) :")
+        st.table(p.member_priorities, hide_index=True)
+    for verdict in p.priorities:
+        st.markdown(f"**{verdict.title}** : {verdict.status}")
+        st.table(verdict.reasons, hide_index=True)
+with right:
+    st.subheader("Panier de services parentalité")
+    st.markdown(p.basket_summary)
+    ui.text_table(p.basket_table, numeric=["Nombre"])
+    st.subheader("Assistants maternels : renouvellement")
+    st.markdown(p.am_risk)
+
+st.subheader("Chiffres clés")
+ui.text_table(p.key_table, numeric=p.key_table.columns[2:])
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(figs["trend"], width="stretch")
+with right:
+    st.plotly_chart(figs["modes"], width="stretch")
+
+with st.container(key="communes"):
+    st.subheader(f"Communes du territoire ({len(p.communes_table)})")
+    left, right = st.columns(2)
+    left.plotly_chart(figs["map"], width="stretch")
+    right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
+                    column_config={"Commune": st.column_config.TextColumn(width="medium")})
+st.markdown('<p class="print-only">Le détail des communes (carte et tableau) est dans l\'application et dans le '
+            "portrait HTML.</p>", unsafe_allow_html=True)
+st.caption(p.caption)
+
+screen_only = st.container(key="screen-only")
+screen_only.download_button(
+    "Télécharger le portrait (HTML)", data=lambda: portrait_html(V, level, code, year), on_click="ignore",
+    file_name=f"portrait_{level}_{code}_{year}.html", mime="text/html", icon=":material/download:",
+    help="Un fichier autonome, lisible hors connexion, avec les graphiques (sans la carte).")
+screen_only.caption("Pour une fiche papier, utilisez l'impression du navigateur (Ctrl+P) : menus et boutons sont "
+                    "masqués.")

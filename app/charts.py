@@ -1,0 +1,220 @@
+"""Plotly figures shared by the pages and the HTML exports.
+
+One look everywhere: French number separators, a title that names the figure and its years, a
+subtitle with unit and source, colour-blind-safe colours, missing values drawn as missing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from pipelines.formatting import MISSING, fr_number
+
+SEPARATORS = ", "  # decimal comma, thin-space thousands: « 14 957 », « 72,1 »
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+REFERENCE_STYLES = {"dash": "dash", "color": "#555555"}
+REFERENCE_DASHES = ("dash", "dot")  # département, France
+MISSING_COLOUR = "#d9d9d9"
+TICKS = ",~f"  # thousands grouped (« 1 500 »), no trailing zeros
+SUBTITLE_WIDTH = 80  # characters per subtitle line: fits a chart in half a wide page
+SEQUENTIAL = "Viridis"  # colour-blind safe and, unlike Cividis, without greys that read as « n.d. »
+# Index to France in 5 classes (RdYlBu, ColorBrewer colour-blind safe): the pale middle is « like France ».
+DIVERGING_CLASSES = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]
+STATUS_COLOURS = {"Priorité 1": "#D55E00", "prioritaire": "#D55E00", "Priorité 2": "#E69F00",
+                  "non prioritaire": "#56B4E9", "indéterminé": "#CC79A7"}
+MAP_PIXELS = (700, 480)  # the size the zoom is fitted to
+CHOROPLETH_WIDTH = 460  # plot width of a map in half a wide page, colour bar aside
+
+
+def style(fig: go.Figure, title: str, subtitle: str, height: int = 420) -> go.Figure:
+    """Title, subtitle (unit, source), French separators and a legend that never hides the plot.
+
+    Plotly does not wrap text: a long subtitle (several sources) is broken into lines here and the top
+    margin grows with it, so it is never cut at the chart's edge.
+    """
+    lines = textwrap.wrap(subtitle, SUBTITLE_WIDTH) or [""]
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": "<br>".join(lines)}, "x": 0, "xanchor": "left"},
+        separators=SEPARATORS, height=height + 15 * (len(lines) - 1),
+        margin={"l": 10, "r": 10, "t": 66 + 15 * len(lines), "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0, "title": None},
+        font={"size": 13}, hoverlabel={"namelength": -1},
+    )
+    return fig
+
+
+def lines(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, decimals: int = 1,
+          references: tuple[str, ...] = ()) -> go.Figure:
+    """One line per ``series`` over ``year`` (``value``); a missing year leaves a gap, not a zero.
+
+    Series named in ``references`` (département, France) are drawn grey and dashed behind the others.
+    """
+    years = sorted(frame["year"].unique())
+    fig = go.Figure()
+    series = list(dict.fromkeys(frame["series"]))
+    colours = itertools.cycle(PALETTE)
+    for name in sorted(series, key=lambda s: s not in references):
+        part = frame[frame["series"] == name].set_index("year")["value"].reindex(years)
+        if name in references:
+            dash = REFERENCE_DASHES[references.index(name) % 2]
+            line, rank = {"color": REFERENCE_STYLES["color"], "dash": dash}, 1000
+        else:
+            line, rank = {"color": next(colours)}, 1
+        fig.add_trace(go.Scatter(
+            x=years, y=part.to_numpy(dtype=float), name=name, mode="lines+markers", line={**line, "width": 2.5},
+            customdata=[fr_number(v, decimals) for v in part], connectgaps=False, legendrank=rank,
+            hovertemplate=f"{name}<br>%{{x}} : %{{customdata}} {unit}<extra></extra>",
+        ))
+    fig.update_layout(showlegend=True)  # even for a single line: a dashed grey line must say what it is
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title=None)
+    fig.update_yaxes(title=unit, tickformat=TICKS, automargin=True)  # room for tick labels outside Streamlit too
+    return style(fig, title, subtitle)
+
+
+def stacked_bars(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, decimals: int = 0) -> go.Figure:
+    """Bars of ``value`` per ``x`` stacked by ``part`` (in the order the parts first appear)."""
+    fig = go.Figure()
+    for colour, (name, part) in zip(PALETTE, frame.groupby("part", sort=False)):
+        fig.add_trace(go.Bar(
+            x=part["x"].astype(str), y=part["value"], name=name, marker_color=colour,
+            customdata=[fr_number(v, decimals) for v in part["value"]],
+            hovertemplate=f"{name}<br>%{{x}} : %{{customdata}} {unit}<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=unit, tickformat=TICKS, automargin=True)
+    return style(fig, title, subtitle)
+
+
+def choropleth(geojson: dict, frame: pd.DataFrame, value_col: str, label: str, unit: str, *, title: str,
+               subtitle: str, decimals: int = 1, midpoint: float | None = None, height: int = 480) -> go.Figure:
+    """Map of ``frame`` (``code``, ``name``, ``value_col``) on ``geojson`` features keyed by ``id``.
+
+    With ``midpoint`` (e.g. the département's value) the scale is diverging around it (``RdBu``),
+    otherwise sequential (``Viridis``). Territories without a value are drawn grey and say « n.d. ».
+    Offline-safe: MapLibre with the ``white-bg`` style only (no tiles).
+    """
+    known = frame[frame[value_col].notna()]
+    missing = frame[frame[value_col].isna()]
+    fig = go.Figure()
+    if not missing.empty:
+        fig.add_trace(go.Choroplethmap(
+            geojson=_subset(geojson, missing["code"]), locations=missing["code"], z=[0] * len(missing), showscale=False,
+            colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]], marker_line_color="white", name=MISSING,
+            customdata=missing["name"], hovertemplate=f"%{{customdata}}<br>{label} : {MISSING}<extra></extra>",
+        ))
+    values = known[value_col].astype(float)
+    scale = {"colorscale": SEQUENTIAL}
+    if midpoint is not None and not values.empty:
+        spread = max(abs(values.quantile(0.95) - midpoint), abs(midpoint - values.quantile(0.05)), 1e-9)
+        scale = {"colorscale": "RdBu", "zmid": midpoint, "zmin": midpoint - spread, "zmax": midpoint + spread}
+    fig.add_trace(go.Choroplethmap(
+        geojson=_subset(geojson, known["code"]), locations=known["code"], z=values, **scale, marker_line_color="white",
+        marker_line_width=0.8, colorbar={"title": {"text": unit, "side": "right"}, "thickness": 14},
+        customdata=list(zip(known["name"], [fr_number(v, decimals) for v in values])),
+        hovertemplate=f"%{{customdata[0]}}<br>{label} : %{{customdata[1]}} {unit}<extra></extra>",
+    ))
+    center, zoom = _fit(geojson, [*known["code"], *missing["code"]], (CHOROPLETH_WIDTH, height - 100))
+    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
+    return style(fig, title, subtitle, height)
+
+
+def _fit(geojson: dict, codes: list[str], pixels: tuple[int, int] = MAP_PIXELS) -> tuple[dict, float]:
+    """Centre and zoom showing every feature of ``codes`` in a plot area of about ``pixels`` (width, height)."""
+    wanted = set(codes)
+    xs, ys = [], []
+    for feature in geojson["features"]:
+        if str(feature.get("id")) in wanted:
+            _collect(feature["geometry"]["coordinates"], xs, ys)
+    if not xs:
+        return {"lon": 2.5, "lat": 46.5}, 4.5
+    west, east, south, north = min(xs), max(xs), min(ys), max(ys)
+    lat = (south + north) / 2
+    width, height = pixels
+    span_x = max(east - west, 1e-3)
+    span_y = max((north - south) / math.cos(math.radians(lat)), 1e-3)
+    zoom = min(math.log2(width * 360 / (512 * span_x)), math.log2(height * 360 / (512 * span_y))) - 0.15
+    return {"lon": (west + east) / 2, "lat": lat}, round(zoom, 2)
+
+
+def _collect(coords, xs: list, ys: list) -> None:
+    if coords and isinstance(coords[0], (int, float)):
+        xs.append(coords[0])
+        ys.append(coords[1])
+        return
+    for part in coords:
+        _collect(part, xs, ys)
+
+
+def _subset(geojson: dict, codes) -> dict:
+    """Only the features a trace draws: each trace carries its own shapes, so a map weighs one layer, not one
+    per trace."""
+    wanted = {str(c) for c in codes}
+    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if str(f.get("id")) in wanted]}
+
+
+_EMPTY_SHAPE = {"type": "Feature", "id": "_classe_vide", "properties": {},
+                "geometry": {"type": "Polygon", "coordinates": [[[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]]}}
+
+
+def sequential_colours(n: int) -> list[str]:
+    """``n`` colours from the sequential scale, for classes ordered from low to high."""
+    return sample_colorscale(SEQUENTIAL, [i / max(n - 1, 1) for i in range(n)], colortype="rgb")
+
+
+def choropleth_classes(geojson: dict, frame: pd.DataFrame, class_col: str, classes: list[str], colours: list[str],
+                       *, title: str, subtitle: str, legend_title: str, height: int = 560) -> go.Figure:
+    """Map of ``frame`` (``code``, ``class_col``, ``hover``: text) coloured by class, legend in ``classes`` order.
+
+    Every class keeps its legend entry even when a year leaves it empty, so the legend reads the same
+    every year; territories without a class are drawn grey « n.d. », never given a class.
+    """
+    fig = go.Figure()
+    groups = [(name, colour, frame[frame[class_col] == name]) for name, colour in zip(classes, colours)]
+    missing = frame[frame[class_col].isna()]
+    if not missing.empty:
+        groups.append((f"{MISSING} (donnée manquante)", MISSING_COLOUR, missing))
+    for name, colour, part in groups:
+        shapes, codes, hover = _subset(geojson, part["code"]), part["code"].tolist(), part["hover"].tolist()
+        if part.empty:  # plotly drops data-less traces from the legend: give it one invisible, zero-area shape
+            shapes, codes, hover = {"type": "FeatureCollection", "features": [_EMPTY_SHAPE]}, [_EMPTY_SHAPE["id"]], [""]
+        fig.add_trace(go.Choroplethmap(
+            geojson=shapes, locations=codes, z=[1] * len(codes), name=name,
+            colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
+            marker_line_color="#7f7f7f", marker_line_width=0.5, customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        ))
+    center, zoom = _fit(geojson, frame["code"].tolist())
+    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
+    style(fig, title, subtitle, height)
+    fig.update_layout(legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01, "xanchor": "left",
+                              "title": {"text": legend_title}})
+    return fig
+
+
+def bars(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, decimals: int = 1,
+         references: tuple[str, ...] = ()) -> go.Figure:
+    """Horizontal bars of ``value`` per ``name``, highest on top; references (département, France) in grey.
+
+    A missing value gets no bar and the label « n.d. » at the axis: a zero-length bar would read as 0.
+    """
+    data = frame.assign(value=pd.to_numeric(frame["value"]).astype(float)).sort_values("value", na_position="first")
+    colours = [REFERENCE_STYLES["color"] if n in references else PALETTE[0] for n in data["name"]]
+    text = [fr_number(v, decimals) for v in data["value"]]
+    fig = go.Figure(go.Bar(
+        x=data["value"], y=data["name"], orientation="h", marker_color=colours, text=text,
+        textposition="outside", cliponaxis=False, customdata=text,
+        hovertemplate=f"%{{y}}<br>%{{customdata}} {unit}<extra></extra>",
+    ))
+    for name in data.loc[data["value"].isna(), "name"]:
+        fig.add_annotation(x=0, y=name, text=MISSING, showarrow=False, xanchor="left", font={"color": "#555555"})
+    fig.update_xaxes(title=unit, rangemode="tozero")
+    fig.update_yaxes(title=None, automargin=True)
+    return style(fig, title, subtitle, height=max(300, 90 + 28 * len(data)))
