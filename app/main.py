@@ -23,7 +23,7 @@ except WarehouseMissing as exc:
     st.stop()
 
 pages = [
-    st.Page(PAGES / "accueil.py", title="Accueil", icon="🏠", default=True, url_path="accueil"),
+    st.Page(PAGES / "accueil.py", title="Accueil", icon="🏠", default=True),
     st.Page(PAGES / "portrait.py", title="Portrait de territoire", icon="🗺️", url_path="portrait"),
     st.Page(PAGES / "explorer.py", title="Explorer les EPCI", icon="🔎", url_path="explorer"),
     st.Page(PAGES / "cartes.py", title="Cartes", icon="🌍", url_path="cartes"),

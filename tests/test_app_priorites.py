@@ -10,8 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit as st
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from pipelines.paths import REPO_ROOT
 from pipelines.priority import RULESETS_DIR, compare, evaluate, load_ruleset, with_overrides
@@ -35,25 +34,6 @@ def page(demo_home):
 
     yield open_page
     shutil.rmtree(scenarios_dir(), ignore_errors=True)
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Bytes behind a download button: AppTest keeps no media manager, so record the one each run creates."""
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, storage):
-            super().__init__(storage)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
-
-    def fetch(button) -> bytes:
-        url = managers[-1].execute_deferred(button.proto.deferred_file_id)
-        return managers[-1].read_file(url.rsplit("/", 1)[-1]).content
-
-    return fetch
 
 
 @pytest.fixture

@@ -48,6 +48,8 @@ def compute(tables: dict[str, pd.DataFrame], communes: pd.DataFrame, vintages: d
     frames, baskets = [], []
     for level, frame in levels.items():
         derived = derive(frame)
+        if level != "commune":  # a sum of commune flags is a count, published as part_communes_frr
+            derived = derived.drop(columns=["frr"], errors="ignore")
         b = basket(derived)
         derived = derived.join(basket_indicators(b))
         if level == "epci":
