@@ -30,7 +30,7 @@ SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 WIDTH, HEIGHT = 1400, 900
 # (file name, URL path and query); the demo's Saône-et-Loire codes, ignored by the app on another warehouse.
 PAGES = [
-    ("01-accueil", "accueil"),
+    ("01-accueil", ""),
     ("02-portrait-epci", "portrait"),
     ("03-explorer", "explorer"),
     ("04-explorer-livret-ctg", "explorer?type=CC&ctg=200071579,247100647,200042414&indicateurs=tcg,tcg_eaje,"
