@@ -48,12 +48,7 @@ def test_frr_class_column_is_found_whatever_its_date(tmp_path):
      "une seule ligne par Code_insee (déjà présente ligne 2)"),
 ], ids=["no class column", "unknown class", "bad code", "duplicate commune"])
 def test_broken_frr_file_is_rejected(tmp_path, lines, line, column, expected):
-    path = write(tmp_path, "frr.csv", *lines)
-    with pytest.raises(InputError) as caught:
-        read_frr(path)
-    (problem,) = caught.value.problems
-    assert (problem.file, problem.line, problem.column) == (str(path), line, column)
-    assert expected in problem.expected
+    assert_single_problem(read_frr, write(tmp_path, "frr.csv", *lines), line, column, expected)
 
 
 def test_qpv_spanning_several_communes(tmp_path):
@@ -77,9 +72,13 @@ def test_qpv_spanning_several_communes(tmp_path):
      "code_qpv, code_commune", "une seule ligne par code_qpv, code_commune"),
 ], ids=["missing column", "bad qpv code", "non-numeric population", "duplicate qpv and commune"])
 def test_broken_qpv_file_is_rejected(tmp_path, lines, line, column, expected):
-    path = write(tmp_path, "qpv.csv", *lines)
+    assert_single_problem(read_qpv, write(tmp_path, "qpv.csv", *lines), line, column, expected)
+
+
+def assert_single_problem(reader, path, line, column, expected):
+    """The file is rejected with exactly one problem, at that line and column, saying what was expected."""
     with pytest.raises(InputError) as caught:
-        read_qpv(path)
+        reader(path)
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.column) == (str(path), line, column)
     assert expected in problem.expected
