@@ -41,6 +41,7 @@ def write_new(run_id: str, tables: dict[str, pd.DataFrame]) -> tuple[Path, dict[
     rows = {}
     try:
         with duckdb.connect(str(tmp)) as con:
+            con.execute("SET enable_progress_bar = false")  # the scheduled job's log is not a terminal
             for name, frame in tables.items():
                 con.register("_frame", frame)
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')

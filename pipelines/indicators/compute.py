@@ -110,17 +110,25 @@ def _with_basket_share(level, df, epci_basket, epci_parent):
 
 def _long(level: str, df: pd.DataFrame, vintages: dict[str, str]) -> pd.DataFrame:
     codes = [code for code in df.columns if code in BY_CODE]
-    long = df[codes].rename_axis(["code", "year"]).reset_index().melt(
-        id_vars=["code", "year"], var_name="indicator", value_name="value")
+    wide = df[codes].rename_axis(["code", "year"]).reset_index()
+    wide["code"] = wide["code"].astype("category")  # melt repeats it once per indicator
+    long = wide.melt(id_vars=["code", "year"], var_name="indicator", value_name="value")
+    long = long[long["value"].notna()]
     long.insert(0, "level", level)
     return _label_sources(long, vintages)
 
 
 def _label_sources(long: pd.DataFrame, vintages: dict[str, str]) -> pd.DataFrame:
+    """Source and vintage of each value, from its indicator's inputs.
+
+    Repeated labels are stored as categories: at national scale the table has millions of rows.
+    """
     source = {code: " ; ".join(SOURCE_LABELS[k] for k in e["inputs"]) for code, e in BY_CODE.items()}
     vintage = {code: " ; ".join(vintages[k] for k in e["inputs"] if k in vintages) for code, e in BY_CODE.items()}
-    long["source"] = long["indicator"].map(source)
-    long["vintage"] = long["indicator"].map(vintage)
+    indicator = long["indicator"].astype("category")
+    long["indicator"] = indicator
+    long["source"] = indicator.map(source)
+    long["vintage"] = indicator.map(vintage)
     long["year"] = long["year"].astype(int)
     return long
 

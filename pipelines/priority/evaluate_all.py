@@ -26,10 +26,20 @@ def priority_tables(values: pd.DataFrame, territories: pd.DataFrame, catalogue: 
         for level in ruleset.levels:
             if not (territories["level"] == level).any():
                 continue
+            by_year = dict(tuple(_needed(values, ruleset, level).groupby("year")))
             for year in years:
-                status, reason = evaluate(ruleset, values, territories, year, level, catalogue)
+                year_values = by_year.get(year, values.iloc[:0])
+                status, reason = evaluate(ruleset, year_values, territories, year, level, catalogue)
                 statuses.append(status)
                 reasons.append(reason)
     status = pd.concat(statuses, ignore_index=True) if statuses else pd.DataFrame(columns=STATUS_COLUMNS)
     reason = pd.concat(reasons, ignore_index=True) if reasons else pd.DataFrame(columns=REASON_COLUMNS)
     return status.assign(data_vintage=data_vintage), reason
+
+
+def _needed(values: pd.DataFrame, ruleset, level: str) -> pd.DataFrame:
+    """Only the rows a rule set reads (its indicators, its level and the references): at national
+    scale the full table has millions of commune rows an EPCI rule never looks at."""
+    levels = {level, "departement", "france"}
+    indicators = {criterion.indicator for criterion in ruleset.criteria}
+    return values[values["level"].isin(levels) & values["indicator"].isin(indicators)]
