@@ -66,3 +66,11 @@ def test_broken_file_is_rejected(tmp_path, name, lines, line, column, expected):
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.column) == (str(path), line, column)
     assert expected in problem.expected
+
+
+def test_france_file_gives_the_national_reference(tmp_path):
+    path = tmp_path / "filosofi_2021_france.csv"
+    path.write_text("\ufeffCODGEO;LIBGEO;Q221;TP6021\r\nFR;France;23 160;14,5\r\n", encoding="utf-8")
+    frame = read_filosofi(path)
+    assert frame.to_dict("records") == [{"level": "france", "code": "FR", "year": 2021, "median_income": 23160.0,
+                                         "poverty_rate": 14.5}]

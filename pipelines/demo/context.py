@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS, Calibration
+from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS, FRANCE, Calibration
 from pipelines.demo.draws import apportion, noise
 
 COG_POPULATION_YEAR = 2022  # the municipal populations of COG 2025
@@ -87,8 +87,10 @@ def published_incomes(communes: pd.DataFrame, latent: pd.DataFrame) -> dict[str,
         "median_income": (sums["m"] / sums["population"]).round(-1),
         "poverty_rate": (sums["p"] / sums["population"]).round(1),
     })
+    france = pd.DataFrame({"code": ["FR"], "name": ["France"], "median_income": [FRANCE.median_income],
+                           "poverty_rate": [FRANCE.poverty_rate]})
     return {"commune": commune.sort_values("code", ignore_index=True),
-            "epci": epci.sort_values("code", ignore_index=True)}
+            "epci": epci.sort_values("code", ignore_index=True), "france": france}
 
 
 def frr(communes: pd.DataFrame) -> pd.DataFrame:

@@ -48,10 +48,10 @@ def population(frame: pd.DataFrame, out: Path) -> list[Path]:
 
 
 def filosofi(levels: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    """FILOSOFI per commune and per EPCI: ``;``, decimal comma, BOM, CRLF, secret cells empty."""
+    """FILOSOFI per commune, per EPCI and for France: ``;``, decimal comma, BOM, CRLF, secret cells empty."""
     suffix = f"{FILOSOFI_YEAR % 100:02d}"
     paths = []
-    for level, file_level in (("commune", "com"), ("epci", "epci")):
+    for level, file_level in (("commune", "com"), ("epci", "epci"), ("france", "france")):
         frame = levels[level]
         table = pd.DataFrame({"CODGEO": frame["code"], "LIBGEO": frame["name"],
                               f"Q2{suffix}": _comma(frame["median_income"], 0),

@@ -134,10 +134,10 @@ def _label_sources(long: pd.DataFrame, vintages: dict[str, str]) -> pd.DataFrame
 
 
 def _income(income: pd.DataFrame | None, communes: pd.DataFrame, years: list[int], vintages) -> pd.DataFrame:
-    """Filosofi figures exist per commune and EPCI only (medians do not add up); carried forward."""
+    """Filosofi figures as published per commune, EPCI and France (medians do not add up); carried forward."""
     if income is None or income.empty:
         return pd.DataFrame()
-    known = {"commune": set(communes["code"]), "epci": set(communes["epci"].dropna())}
+    known = {"commune": set(communes["code"]), "epci": set(communes["epci"].dropna()), "france": {"FR"}}
     rows = []
     for level, codes in known.items():
         sub = income[(income["level"] == level) & income["code"].isin(codes)].rename(columns={"code": "commune"})

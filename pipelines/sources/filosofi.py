@@ -1,4 +1,7 @@
-"""INSEE FILOSOFI disposable income per commune or EPCI (median per consumption unit, poverty rate).
+"""INSEE FILOSOFI disposable income per commune, EPCI or for France (median per UC, poverty rate).
+
+France's figures are the national reference of the priority rules: a median does not add up from
+communes, so it is read from its own file (``filosofi_AAAA_france.csv``, ``CODGEO`` = ``FR``).
 
 The vintage is the two-digit suffix of the indicator columns (``Q219`` = median 2019). The poverty
 rate ``TP60AA`` is withheld by INSEE for small territories (statistical secrecy): an absent column
@@ -19,11 +22,12 @@ from pipelines.sources.tabular import Checker, read_table
 KEY = "CODGEO"
 MEDIAN = re.compile(r"Q2(\d{2})")
 POVERTY = re.compile(r"TP60(\d{2})")
-LEVEL_IN_NAME = {"epci": re.compile(r"(^|[_-])epci([_-]|$)"), "commune": re.compile(r"(^|[_-])com(munes?)?([_-]|$)")}
+LEVEL_IN_NAME = {"epci": re.compile(r"(^|[_-])epci([_-]|$)"), "commune": re.compile(r"(^|[_-])com(munes?)?([_-]|$)"),
+                 "france": re.compile(r"(^|[_-])(france|fr|nat)([_-]|$)")}
 
 
 def read_filosofi(path: str | Path) -> pd.DataFrame:
-    """``level`` (commune|epci), ``code``, ``year``, ``median_income`` (€ per UC), ``poverty_rate`` (%)."""
+    """``level`` (commune|epci|france), ``code``, ``year``, ``median_income`` (€ per UC), ``poverty_rate`` (%)."""
     checker = Checker(path, promote_header(read_table(path), KEY))
     checker.require_columns([KEY])
     median = _indicator_column(path, checker.df.columns, MEDIAN, "Q2AA (revenu médian, ex. Q219)")

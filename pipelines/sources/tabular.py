@@ -243,8 +243,15 @@ def _departement(text: str) -> str:
     raise ValueError(text)
 
 
+def _france(text: str) -> str:
+    if text.upper() in {"FR", "FRANCE", "FE"}:
+        return "FR"
+    raise ValueError(text)
+
+
 CODE_RULES = {
     "commune": (_commune, "un code commune INSEE à 5 caractères (ex. 71270, 2A004)"),
     "epci": (_epci, "un SIREN d'EPCI à 9 chiffres (ex. 200070308)"),
     "departement": (_departement, "un code département (ex. 71, 2A, 971)"),
+    "france": (_france, "FR (France)"),
 }
