@@ -35,8 +35,10 @@ with pick[0]:
     level = ui.choose("Niveau", "niveau", portrait_model.LEVELS, "epci", format_func=ui.LEVEL_LABELS.get)
 territories = portrait_model.options(V, level)
 names = dict(zip(territories["code"], territories["name"]))
+population = data.values(V, level, tuple(names), ("population",), (years[-1],)).set_index("code")["value"]
+default = population.idxmax() if not population.empty else territories["code"].iloc[0]  # the main territory first
 with pick[1]:
-    code = ui.choose("Territoire", "territoire", list(names), territories["code"].iloc[0], format_func=names.get)
+    code = ui.choose("Territoire", "territoire", list(names), default, format_func=names.get)
 with pick[2]:
     year = ui.choose("Année", "annee", years, years[-1], cast=int)
 
