@@ -15,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipelines import paths
+from pipelines import paths, warehouse
 
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
 
@@ -24,11 +24,11 @@ class WarehouseMissing(Exception):
     """No warehouse has been built yet."""
 
 
-def current_version_file(link: Path | None = None) -> Path:
-    link = link or paths.warehouse_path()
-    if not link.exists():
-        raise WarehouseMissing(f"Aucun entrepôt à {link} : lancez « sdsf demo » ou « sdsf refresh ».")
-    return link.resolve()
+def current_version_file() -> Path:
+    file = warehouse.current_file()
+    if file is None:
+        raise WarehouseMissing(f"Aucun entrepôt à {paths.warehouse_path()} : lancez « sdsf demo » ou « sdsf refresh ».")
+    return file
 
 
 class Warehouse:

@@ -21,10 +21,12 @@ import pandas as pd
 
 from pipelines import paths, warehouse
 from pipelines.errors import InputError, Problem
+from pipelines.geography.build import cog_dir
 from pipelines.geography.load import GeographyMissing, load_geography
 from pipelines.indicators.catalogue import SOURCE_LABELS
 from pipelines.indicators.compute import compute
 from pipelines.priority.scenarios_store import list_scenarios
+from pipelines.query import Warehouse
 from pipelines.sources.registry import SOURCES, discover
 from pipelines.warehouse_tables import build_tables
 
@@ -81,7 +83,8 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
     if not raw.is_dir():
         return RunResult(run_id, "rejected", f"Dossier de données introuvable : {raw}", EXIT_REJECTED)
     files = discover(raw)
-    inputs = [{"source": key, "file": str(p.relative_to(raw)), "sha256": _sha256(p)}
+    digests = {p: _sha256(p) for ps in files.values() for p in ps}
+    inputs = [{"source": key, "file": str(p.relative_to(raw)), "sha256": digests[p]}
               for key, ps in files.items() for p in ps]
     entry["inputs"] = inputs
     try:
@@ -89,13 +92,15 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
     except InputError as exc:
         return RunResult(run_id, "rejected", str(exc), EXIT_REJECTED, problems=exc.problems)
     fingerprint = _fingerprint(inputs, request, manifest)
-    if not request.force and warehouse.read_meta().get("input_fingerprint") == fingerprint:
+    if not request.force and _current_fingerprint() == fingerprint:
         return RunResult(run_id, "noop", "Entrées inchangées : entrepôt conservé tel quel.", EXIT_OK)
     try:
         geo = load_geography(request.departements)
     except GeographyMissing as exc:
         return RunResult(run_id, "rejected", str(exc), EXIT_REJECTED)
     tables, problems, dropped, per_file = read_sources(files, geo.communes, _national_communes())
+    for path, stats in per_file.items():
+        stats["sha256"] = digests[path]
     if problems:
         names = sorted({Path(p.file).name for p in problems})
         return RunResult(run_id, "rejected", f"Fichier(s) rejeté(s) : {', '.join(names)}. Entrepôt précédent conservé.",
@@ -155,8 +160,17 @@ def read_sources(files: dict[str, list[Path]], scope: pd.DataFrame, national: se
     return tables, problems, dropped, per_file
 
 
+def _current_fingerprint() -> str | None:
+    if warehouse.current_file() is None:
+        return None
+    wh = Warehouse.open_current()
+    try:
+        return wh.meta().get("input_fingerprint")
+    finally:
+        wh.close()
+
+
 def _national_communes() -> set[str]:
-    from pipelines.geography.build import cog_dir
     return set(pd.read_parquet(cog_dir() / "communes.parquet", columns=["code"])["code"])
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import duckdb
 
 from pipelines import warehouse
-from pipelines.query import Warehouse, WarehouseMissing
+from pipelines.errors import Problem
 from pipelines.formatting import fr_number
+from pipelines.query import Warehouse, WarehouseMissing
 
 OUTCOMES = {"success": "succès", "noop": "inchangé", "rejected": "rejeté", "failed": "échec", "locked": "verrouillé"}
 
@@ -28,10 +29,7 @@ def describe(last_runs: int = 8) -> str:
         lines.append(f"  {entry.get('started_at', '')[:19]}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
                      f"  {entry.get('message', '')}")
         for problem in entry.get("rejected", [])[:5]:
-            where = f"ligne {problem['line']}, " if problem.get("line") else ""
-            col = f"colonne « {problem['column']} », " if problem.get("column") else ""
-            lines.append(f"      {problem['file'].rsplit('/', 1)[-1]} : {where}{col}attendu {problem['expected']}"
-                         + (f" (trouvé « {problem['found']} »)" if problem.get("found") is not None else ""))
+            lines.append(f"      {Problem(**problem)}")
     return "\n".join(lines)
 
 

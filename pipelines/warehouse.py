@@ -72,14 +72,6 @@ def _prune(keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def read_meta(path: Path | None = None) -> dict[str, str]:
-    path = path or current_file()
-    if path is None or not path.exists():
-        return {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        return dict(con.execute("SELECT key, value FROM meta").fetchall())
-
-
 def append_journal(entry: dict) -> None:
     """Every run, good or bad, is journaled beside the warehouse (a rejected run cannot write inside it)."""
     paths.warehouse_dir().mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -29,14 +28,15 @@ def build_tables(geo: Geography, ind: IndicatorSet, per_file: dict[Path, dict], 
     fictitious = bool(dataset.get("fictitious", False))
     catalogue = catalogue_frame()
     data_vintage = " ; ".join(vintages[k] for k in sorted(vintages))
-    status, reasons = priority_tables(ind.values, _territories(geo), catalogue, ind.years, data_vintage)
+    territories = _territories(geo)
+    status, reasons = priority_tables(ind.values, territories, catalogue, ind.years, data_vintage)
     frames = {
         "meta": _meta(meta, geo, ind, dataset, fictitious),
         "departement": geo.departements[["code", "name"]],
         "arrondissement": geo.arrondissements,
         "epci": geo.epci[["code", "name", "type", "departements", "n_communes", "n_communes_in_scope", "partial"]],
         "commune": geo.communes,
-        "territory": _territories(geo),
+        "territory": territories,
         "commune_geometry": _wkb(geo.commune_shapes),
         "epci_geometry": _wkb(geo.epci_shapes),
         "indicator_catalogue": catalogue,
@@ -86,7 +86,7 @@ def _wkb(shapes) -> pd.DataFrame:
 
 def _sources(per_file: dict[Path, dict], raw: Path, vintages: dict[str, str], fictitious: bool) -> pd.DataFrame:
     rows = [{"source": stats["source"], "label": SOURCE_LABELS[stats["source"]], "producer": PRODUCERS[stats["source"]],
-             "file": str(path.relative_to(raw)), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+             "file": str(path.relative_to(raw)), "sha256": stats["sha256"],
              "vintage": vintages.get(stats["source"], ""), "years": stats["years"], "rows": stats["rows"],
              "fictitious": fictitious}
             for path, stats in per_file.items()]
