@@ -9,9 +9,7 @@ matplotlib (plotly's static export needs kaleido and a browser) and each EPCI's 
 from __future__ import annotations
 
 import io
-import re
 import textwrap
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from pipelines.exports import FICTITIOUS_WARNING, to_csv_bytes, to_xlsx_bytes
-from pipelines.formatting import MISSING, fr_number
+from pipelines.formatting import MISSING, fr_number, simplified
 
 CHART_INDICATOR = "tcg"
 EPCI_COLOUR, REFERENCE_COLOUR, WARNING_COLOUR = "#0072B2", "#666666", "#C00000"
@@ -47,8 +45,7 @@ class LivretInput:
 
 def slug(text: str) -> str:
     """ASCII file-name part: « Bresse Louhannaise Intercom' » → ``bresse-louhannaise-intercom``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower())[:80].strip("-") or "territoire"
+    return simplified(text, "-")[:80].strip("-") or "territoire"
 
 
 def build_livret(livret: LivretInput, generated_at: datetime | None = None) -> bytes:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 NARROW_NBSP = "\u202f"
 MISSING = "n.d."
@@ -19,3 +21,13 @@ def fr_number(value, decimals: int = 1, missing: str = MISSING) -> str:
         return missing
     text = f"{float(value):,.{decimals}f}"
     return text.replace(",", NARROW_NBSP).replace(".", ",")
+
+
+def ascii_fold(text: str) -> str:
+    """``Mâcon`` -> ``Macon``: accents dropped, for keys, file names and the Caf's spellings."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def simplified(text: str, sep: str) -> str:
+    """Lower-case ASCII words joined by ``sep``: « Seuil AM 35 % » -> ``seuil_am_35`` with ``_``."""
+    return re.sub(r"[^a-z0-9]+", sep, ascii_fold(text).lower()).strip(sep)

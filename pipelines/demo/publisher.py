@@ -9,13 +9,13 @@ EPCI form the Caf's placeholder row ``XX``.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 import pandas as pd
 
 from pipelines.demo.calibration import FRANCE_RATES
 from pipelines.demo.offer import active
+from pipelines.formatting import ascii_fold
 
 COMPONENTS = ["psu_col", "hors_psu_col", "am_ind", "gad_ind", "prescol"]
 # published rate -> the components it adds up
@@ -63,7 +63,7 @@ def caf_name(name: str) -> str:
     """The Caf's spelling: capitals without accents, hyphens as spaces, EPCI types abbreviated."""
     for long, short in EPCI_TYPES.items():
         name = re.sub(rf"^{long}\b", short, name)
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    plain = ascii_fold(name)
     return re.sub(r"\s+", " ", plain.replace("-", " ")).strip().upper()
 
 

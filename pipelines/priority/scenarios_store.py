@@ -8,13 +8,12 @@ replaces a shipped rule set: the official map must stay reproducible.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
 from pipelines import paths
+from pipelines.formatting import simplified
 from pipelines.indicators.catalogue import catalogue_frame
 from pipelines.priority.rules import RuleSet, RuleSetError, list_rulesets, load_ruleset
 from pipelines.priority.scenario import ruleset_to_toml
@@ -36,8 +35,7 @@ def shipped_names() -> set[str]:
 
 def slug(title: str) -> str:
     """A rule set name from what an analyst types: « Seuil AM 35 % » → ``seuil_am_35``."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    name = simplified(title, "_")
     return f"scenario_{name}" if name[:1].isdigit() else name
 
 

@@ -12,12 +12,12 @@ kept with ``code=None`` and ``placeholder=True`` because its places belong in dÃ
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
 from pipelines.errors import InputError
+from pipelines.formatting import simplified
 from pipelines.sources.tabular import CODE_RULES, Checker, read_table
 
 # level -> (suffix of the technical names, word of the French labels); most detailed first.
@@ -97,8 +97,7 @@ class _CafChecker(Checker):
 
 def _key(label: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a column name."""
-    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", plain.lower()).strip()
+    return simplified(label, " ")
 
 
 def _spell(technical: str, label: str | None, french: bool) -> str:
