@@ -13,8 +13,8 @@ import streamlit as st
 
 from pipelines.priority.engine import evaluate
 from pipelines.priority.rules import list_rulesets, load_ruleset, loads_ruleset
-from pipelines.query import Warehouse, current_version_file
-from pipelines.warehouse import read_journal
+from pipelines.warehouse.query import Warehouse, current_version_file
+from pipelines.warehouse.store import read_journal
 
 
 def version() -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipelines.exports import FICTITIOUS_WARNING, to_csv_bytes, to_xlsx_bytes
+from pipelines.outputs.exports import FICTITIOUS_WARNING, to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import MISSING, fr_number, simplified
 
 CHART_INDICATOR = "tcg"

@@ -10,7 +10,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from any folder
 
 from app import data, ui  # noqa: E402
-from pipelines.query import WarehouseMissing  # noqa: E402
+from pipelines.warehouse.query import WarehouseMissing  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
 

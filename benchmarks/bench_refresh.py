@@ -1,74 +1,126 @@
-"""Refresh timings at demo, multi-département and national scale (prints seconds and ratios).
+"""Refresh at demo, 10-département and national scale, against a floor measured in the same run.
 
-    .venv/bin/python benchmarks/bench_refresh.py [--national]
+    .venv/bin/python benchmarks/bench_refresh.py [--scales demo 10 france]
 
-Each scale generates the demo raw files for its départements into a temporary home, then times:
-the generation, a full refresh (read + validate + compute + write), a no-op refresh, and the
-main stages of the computation. ``--national`` first builds the geography of every
-département (downloads the pinned COG packages once) into a temporary geo folder.
-No timing is asserted anywhere: the numbers are for reading.
+For each scale: the demo raw files are generated into a temporary home, then, each in its own process
+(so its peak memory is its own): the *floor* — DuckDB alone loading the same raw files into a DuckDB file
+(``read_csv`` with detection, nothing else) —, a full refresh, and a no-op refresh. Printed: seconds, the
+refresh / floor ratio, peak memory (max RSS), warehouse size, and whether the targets of issue 7 hold on
+this machine (national refresh within 3 × the floor and under 1.5 GiB, no-op under 1 s). Scales other than
+the demo build their geography (contours) into a temporary folder first. No timing is asserted anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-SCALES = {"demo (71)": ["71"], "3 départements (63, 71, 93)": ["63", "71", "93"]}
+REPO = Path(__file__).resolve().parents[1]
+TEN = ["01", "21", "25", "39", "58", "63", "69", "71", "89", "93"]
+SCALES = {"demo": ["71"], "10": TEN, "france": None}
+TARGETS = {"ratio": 3.0, "peak_mb": 1.5 * 1024, "noop_s": 1.0}
+GENERATE = """
+import json, sys
+from pathlib import Path
+from pipelines.demo import generate_demo
+generate_demo(json.loads(sys.argv[1]), Path(sys.argv[2]))
+"""
+FLOOR = """
+import duckdb, sys
+from pathlib import Path
+con = duckdb.connect(sys.argv[1])
+for i, path in enumerate(sorted(p for p in Path(sys.argv[2]).rglob("*.csv"))):
+    con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?)", [str(path)])
+con.close()
+"""
 
 
-def _timed(fn, *args, **kwargs):
+def measured(command: list[str], env: dict) -> tuple[float, float, int]:
+    """Seconds, peak resident memory (MB) and exit code of ``command`` run in its own process."""
     start = time.perf_counter()
-    out = fn(*args, **kwargs)
-    return out, time.perf_counter() - start
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0,):
+        sys.stderr.write(process.stderr.read().decode(errors="replace")[-2000:])
+    return seconds, usage.ru_maxrss / 1024, code
 
 
-def bench(departements: list[str] | None, home: Path) -> dict[str, float]:
-    os.environ["SDSF_HOME"] = str(home)
-    from pipelines.demo import generate_demo
-    from pipelines.geography.load import load_geography
-    from pipelines.refresh import RefreshRequest, run
+def bench(name: str, departements: list[str] | None, work: Path, geo: Path | None) -> dict:
+    env = {**os.environ, "SDSF_HOME": str(work)}
+    if geo:
+        env["SDSF_GEO_DIR"] = str(geo)
+    scope = ["--all"] if departements is None else ["--departements", *departements]
+    raw = work / "raw"
+    py = sys.executable
+    generated, _, _ = measured([py, "-c", GENERATE, json.dumps(_departements(departements, geo)), str(raw)], env)
+    floor, floor_mb, _ = measured([py, "-c", FLOOR, str(work / "floor.duckdb"), str(raw)], env)
+    refresh = [py, "-m", "pipelines.cli", "refresh", "--raw", str(raw), *scope, "--base-year", "2017"]
+    full, peak_mb, code = measured(refresh, env)
+    noop, _, _ = measured(refresh, env)
+    size = max((p.stat().st_size for p in (work / "data" / "warehouse" / "versions").glob("*.duckdb")), default=0)
+    raw_mb = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file()) / 1e6
+    return {"scale": name, "raw_mb": raw_mb, "generate": generated, "floor": floor, "floor_mb": floor_mb,
+            "refresh": full, "ratio": full / floor, "peak_mb": peak_mb, "noop": noop, "warehouse_mb": size / 1e6,
+            "ok": code == 0}
 
-    geo = load_geography(departements)
-    raw = home / "raw"
-    _, t_gen = _timed(generate_demo, list(geo.departements["code"]), raw)
-    full, t_full = _timed(run, RefreshRequest(raw, departements, base_year=2017))
-    assert full.outcome == "success", full.message
-    noop, t_noop = _timed(run, RefreshRequest(raw, departements, base_year=2017))
-    if noop.outcome != "noop":  # the code changed between the two runs (edited meanwhile)
-        print(f"  second refresh was not a no-op: {noop.message}")
-    size = max(p.stat().st_size for p in (home / "data" / "warehouse" / "versions").glob("*.duckdb"))
-    return {"communes": len(geo.communes), "generate": t_gen, "refresh": t_full, "noop": t_noop,
-            "values": full.rows.get("indicator_value", 0), "mb": size / 1e6}
+
+def _departements(departements: list[str] | None, geo: Path | None) -> list[str]:
+    if departements is not None:
+        return departements
+    import pandas as pd
+
+    return sorted(pd.read_parquet(geo / "cog2025" / "departements.parquet")["code"])
+
+
+def build_geography(departements: list[str] | None, into: Path) -> None:
+    env = {**os.environ, "SDSF_GEO_DIR": str(into)}
+    scope = ["--all"] if departements is None else ["--departements", *departements]
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "geo", *scope], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def verdict(r: dict) -> str:
+    misses = []
+    if r["ratio"] > TARGETS["ratio"]:
+        misses.append(f"ratio {r['ratio'] / TARGETS['ratio']:.1f} × la cible")
+    if r["peak_mb"] > TARGETS["peak_mb"]:
+        misses.append(f"mémoire +{r['peak_mb'] - TARGETS['peak_mb']:.0f} Mo")
+    if r["noop"] > TARGETS["noop_s"]:
+        misses.append(f"sans changement +{r['noop'] - TARGETS['noop_s']:.2f} s")
+    return "atteintes" if not misses else "manquées : " + ", ".join(misses)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--national", action="store_true", help="add all of France (builds its geography)")
+    parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=["demo"])
     args = parser.parse_args()
-    scales = dict(SCALES)
-    if args.national:
-        geo_root = Path(tempfile.mkdtemp(prefix="sdsf-geo-"))
-        from pipelines.geography.build import build
-        _, t_geo = _timed(build, None, geo_root=geo_root)
-        print(f"géographie France entière construite en {t_geo:.1f} s")
-        os.environ["SDSF_GEO_DIR"] = str(geo_root)
-        scales["France entière"] = None
-    results = {}
-    for name, deps in scales.items():
+    os.chdir(REPO)
+    results = []
+    for name in args.scales:
         with tempfile.TemporaryDirectory(prefix="sdsf-bench-") as tmp:
-            results[name] = r = bench(deps, Path(tmp))
-            print(f"{name}: {r['communes']} communes, refresh {r['refresh']:.1f} s, no-op {r['noop']:.2f} s",
-                  flush=True)
-    base = results["demo (71)"]
-    print(f"{'échelle':<30}{'communes':>9}{'valeurs':>11}{'Mo':>6}{'génération':>12}{'refresh':>10}{'no-op':>8}"
-          f"{'× communes':>12}{'× refresh':>11}")
-    for name, r in results.items():
-        print(f"{name:<30}{r['communes']:>9}{r['values']:>11}{r['mb']:>6.0f}{r['generate']:>11.1f}s{r['refresh']:>9.1f}s"
-              f"{r['noop']:>7.2f}s{r['communes'] / base['communes']:>11.1f}×{r['refresh'] / base['refresh']:>10.1f}×")
+            geo = None
+            if name != "demo":
+                geo = Path(tmp) / "geo"
+                build_geography(SCALES[name], geo)
+            results.append(r := bench(name, SCALES[name], Path(tmp) / "home", geo))
+            print(f"{name}: refresh {r['refresh']:.1f} s, plancher {r['floor']:.1f} s", flush=True)
+    header = (f"{'échelle':<8}{'bruts Mo':>9}{'génération':>11}{'plancher':>9}{'refresh':>9}{'ratio':>7}"
+              f"{'pic Mo':>8}{'sans chgt':>10}{'entrepôt Mo':>12}  cibles")
+    print(header)
+    for r in results:
+        print(f"{r['scale']:<8}{r['raw_mb']:>9.0f}{r['generate']:>10.1f}s{r['floor']:>8.1f}s{r['refresh']:>8.1f}s"
+              f"{r['ratio']:>6.1f}×{r['peak_mb']:>8.0f}{r['noop']:>9.2f}s{r['warehouse_mb']:>12.0f}  "
+              f"{verdict(r) if r['ok'] else 'ÉCHEC du refresh'}")
+    if not all(r["ok"] for r in results):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

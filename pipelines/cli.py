@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipelines import paths
 from pipelines.config import load_config
+from pipelines.errors import total
 from pipelines.refresh import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, RefreshRequest, RunResult, run
 
 LEVELS = ("commune", "epci", "departement")
@@ -38,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     scope.add_argument("--all", action="store_true", help="toute la France")
     refresh.add_argument("--base-year", type=int, help="année de référence des créations de places")
     refresh.add_argument("--force", action="store_true", help="reconstruire même si les entrées n'ont pas changé")
+    refresh.add_argument("--accept-shrink", action="store_true",
+                         help="accepter une source dont le nombre de lignes baisse de plus de 20 %%")
     refresh.set_defaults(handler=_refresh)
 
     status = sub.add_parser("status", help="ce que contient l'entrepôt : sources, millésimes, dernières exécutions")
@@ -77,13 +80,28 @@ def _report(result: RunResult) -> int:
     label = {"success": "Succès", "noop": "Aucun changement", "rejected": "Entrée rejetée",
              "failed": "Échec", "locked": "Verrouillé"}[result.outcome]
     print(f"{label} ({result.run_id}, {result.seconds:.1f} s) : {result.message}")
-    for problem in result.problems[:50]:
-        print(f"  - {problem}")
-    if len(result.problems) > 50:
-        print(f"  … et {len(result.problems) - 50} autres problèmes")
+    _listed("Problèmes", result.problems)
+    _listed("Avertissements", result.notices)
+    if result.timings:
+        print("Durées : " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in result.timings.items()))
     for table, count in result.rows.items():
         print(f"  {table:<22} {count:>10,}".replace(",", "\u202f"))
     return result.exit_code
+
+
+SHOWN = 50
+
+
+def _listed(title: str, items) -> None:
+    """Up to ``SHOWN`` items, then how many there are in all (lines they stand for included)."""
+    if not items:
+        return
+    lines = total(items)
+    print(f"{title} ({lines} ligne(s) concernée(s)) :" if lines != len(items) else f"{title} ({len(items)}) :")
+    for item in items[:SHOWN]:
+        print(f"  - {item}")
+    if len(items) > SHOWN:
+        print(f"  … et {len(items) - SHOWN} autres (voir « sdsf status » et la page Données)")
 
 
 def _demo(args) -> int:
@@ -101,18 +119,19 @@ def _demo(args) -> int:
 def _refresh(args) -> int:
     config = load_config(args.config)
     departements = None if args.all else (args.departements or config.departements)
-    request = RefreshRequest(args.raw or config.raw, departements, args.base_year or config.base_year, args.force)
+    request = RefreshRequest(args.raw or config.raw, departements, args.base_year or config.base_year, args.force,
+                             args.accept_shrink)
     return _report(run(request))
 
 
 def _status(args) -> int:
-    from pipelines.status import describe
+    from pipelines.outputs.status import describe
     print(describe())
     return EXIT_OK
 
 
 def _export(args) -> int:
-    from pipelines.export_table import export_table
+    from pipelines.outputs.export_table import export_table
     try:
         path, rows = export_table(args.level, args.format, args.out, epci=args.epci, year=args.year)
     except ValueError as exc:

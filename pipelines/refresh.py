@@ -1,7 +1,13 @@
-"""One refresh run: validate every input, compute, write a new warehouse, swap it in, journal the run.
+"""One refresh run: validate every input, build the warehouse inside DuckDB, check its contracts, swap it in.
 
-Exit codes: 0 success or no-op, 2 rejected input (nothing changed), 1 failure (nothing changed),
-3 another refresh holds the lock.
+raw files → ``pipelines/sources`` (read + validate, one table per file) → ``pipelines/staging`` (typed
+source tables, codes on the warehouse COG, scope) → ``pipelines/models`` (SQL: counts, levels, rates,
+published figures, basket) → priority rules → ``pipelines/contracts`` → ``pipelines/warehouse`` (new file,
+journal, swap). Everything happens in one in-memory DuckDB database: the national long table never
+exists in Python.
+
+Exit codes: 0 success or no-op, 2 rejected input (nothing changed), 1 failure (nothing changed: a bug, or a
+contract of the built warehouse violated), 3 another refresh holds the lock.
 """
 
 from __future__ import annotations
@@ -11,27 +17,30 @@ import fcntl
 import hashlib
 import json
 import time
-import tomllib
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import duckdb
 
-from pipelines import paths, warehouse
-from pipelines.errors import InputError, Problem
-from pipelines.geography.build import cog_dir
-from pipelines.geography.load import GeographyMissing, load_geography
-from pipelines.indicators.catalogue import SOURCE_LABELS
-from pipelines.indicators.compute import compute
-from pipelines.priority.scenarios_store import list_scenarios
-from pipelines.query import Warehouse
-from pipelines.sources.registry import SOURCES, discover
-from pipelines.warehouse_tables import build_tables
+from pipelines import contracts, models, paths
+from pipelines.errors import InputError, Notice, Problem
+from pipelines.formatting import fr_number
+from pipelines.priority.evaluate_all import load_all, needed, priority_tables
+from pipelines.sources.registry import BY_KEY, discover
+from pipelines.staging import geography, manifest as manifests
+from pipelines.staging.load import panel_years, stage
+from pipelines.warehouse import store, tables
+from pipelines.warehouse.query import Warehouse
 
 EXIT_OK, EXIT_FAILED, EXIT_REJECTED, EXIT_LOCKED = 0, 1, 2, 3
-SPECS = {spec.key: spec for spec in SOURCES}
+SHRINK_LIMIT = 0.20  # a source losing more rows than this against the last good warehouse is suspicious
+MEMORY_LIMIT = "700MB"  # DuckDB spills beyond it; the national refresh peaks under 1 GB
+# The code a warehouse depends on: its hash makes a changed computation rebuild. The demo generator, the
+# outputs and the CLI are not part of it.
+DATA_PATH_CODE = ("sources", "staging", "models", "contracts", "warehouse", "indicators", "priority",
+                  "geography", "refresh.py", "errors.py", "formatting.py")
 
 
 @dataclass
@@ -42,7 +51,9 @@ class RunResult:
     exit_code: int
     rows: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class RefreshRequest:
     departements: list[str] | None  # None = all of France
     base_year: int | None = None
     force: bool = False
+    accept_shrink: bool = False
 
 
 def run(request: RefreshRequest) -> RunResult:
@@ -61,12 +73,17 @@ def run(request: RefreshRequest) -> RunResult:
              "departements": "toutes" if request.departements is None else ",".join(request.departements)}
     try:
         with _lock():
+            removed = store.remove_leftovers()
             result = _run_locked(request, run_id, entry)
+            if removed:
+                result.notices.append(Notice(str(paths.warehouse_dir()), None, None,
+                                             "fichiers temporaires d'une exécution interrompue supprimés",
+                                             ", ".join(p.name for p in removed[:3]), count=len(removed)))
     except BlockingIOError:
         result = RunResult(run_id, "locked", "Une autre actualisation est en cours.", EXIT_LOCKED)
     result.seconds = time.perf_counter() - clock
     if result.outcome != "success":  # a success journals itself before the swap
-        warehouse.append_journal(_journal_entry(entry, result))
+        store.append_journal(_journal_entry(entry, result))
     return result
 
 
@@ -78,100 +95,176 @@ def _lock():
         yield
 
 
+class _Timer:
+    def __init__(self):
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = now - self._last
+        self._last = now
+
+
+def _rejected(run_id: str, message: str, problems: list[Problem], notices: list[Notice] = ()) -> RunResult:
+    return RunResult(run_id, "rejected", message, EXIT_REJECTED, problems=problems, notices=list(notices))
+
+
 def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
+    timer = _Timer()
     raw = request.raw
     if not raw.is_dir():
-        return RunResult(run_id, "rejected", f"Dossier de données introuvable : {raw}", EXIT_REJECTED)
+        return _rejected(run_id, f"Dossier de données introuvable : {raw}", [])
     files = discover(raw)
     digests = {p: _sha256(p) for ps in files.values() for p in ps}
     inputs = [{"source": key, "file": str(p.relative_to(raw)), "sha256": digests[p]}
               for key, ps in files.items() for p in ps]
     entry["inputs"] = inputs
-    try:
-        manifest = _manifest(raw)
-    except InputError as exc:
-        return RunResult(run_id, "rejected", str(exc), EXIT_REJECTED, problems=exc.problems)
-    fingerprint = _fingerprint(inputs, request, manifest)
-    if not request.force and _current_fingerprint() == fingerprint:
-        return RunResult(run_id, "noop", "Entrées inchangées : entrepôt conservé tel quel.", EXIT_OK)
-    try:
-        geo = load_geography(request.departements)
-    except GeographyMissing as exc:
-        return RunResult(run_id, "rejected", str(exc), EXIT_REJECTED)
-    tables, problems, dropped, per_file = read_sources(files, geo.communes, _national_communes())
-    for path, stats in per_file.items():
-        stats["sha256"] = digests[path]
-    if problems:
-        names = sorted({Path(p.file).name for p in problems})
-        return RunResult(run_id, "rejected", f"Fichier(s) rejeté(s) : {', '.join(names)}. Entrepôt précédent conservé.",
-                         EXIT_REJECTED, problems=problems)
-    try:
-        vintages = _vintages(manifest, files, tables)
-        indicators = compute(tables, geo.communes, vintages, whole_country=request.departements is None,
-                             base_year=request.base_year)
-        entry.update(ended_at=None, outcome="success", message="", rows={}, rejected=[], dropped_rows=dropped)
-        frames = build_tables(geo, indicators, per_file, raw, manifest, vintages,
-                              meta={"run_id": run_id, "input_fingerprint": fingerprint},
-                              run_log=warehouse.read_journal() + [entry])
-        version_file, rows = warehouse.write_new(run_id, frames)
-        entry.update(ended_at=dt.datetime.now(dt.timezone.utc).isoformat(), rows=rows,
-                     warehouse_file=version_file.name, message=_summary(rows, dropped))
-        warehouse.append_journal(entry)
-        warehouse.publish(version_file)
-    except Exception as exc:  # anything unexpected: keep the last good warehouse, say what broke
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        return RunResult(run_id, "failed", f"Échec du calcul : {detail}. Entrepôt précédent conservé.", EXIT_FAILED)
-    return RunResult(run_id, "success", entry["message"], EXIT_OK, rows=rows)
+    if not files:
+        return _rejected(run_id, f"Aucun fichier reconnu dans {raw} (disposition : docs/architecture.md).", [])
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET enable_progress_bar = false; "
+                    "SET preserve_insertion_order = true")
+        try:
+            scope = geography.load(con, request.departements)
+        except geography.GeographyMissing as exc:
+            return _rejected(run_id, str(exc), [])
+        try:
+            manifest = manifests.read(raw, tuple(BY_KEY), scope.departements)
+        except InputError as exc:
+            return _rejected(run_id, str(exc), exc.problems)
+        fingerprint = _fingerprint(inputs, request, manifest, geography.fingerprint(scope))
+        if not request.force and _current_meta().get("input_fingerprint") == fingerprint:
+            return RunResult(run_id, "noop", "Entrées inchangées : entrepôt conservé tel quel.", EXIT_OK)
+        timer.lap("géographie")
+        staged = stage(con, files)
+        timer.lap("lecture et validation")
+        notices = staged.notices + [Notice(str(raw), None, None, f"pas de contours pour le département {d} : "
+                                           f"cartes indisponibles (sdsf geo --departements {d})")
+                                    for d in scope.contours_missing]
+        if staged.problems:
+            names = sorted({Path(p.file).name for p in staged.problems})
+            return _rejected(run_id, f"Fichier(s) rejeté(s) : {', '.join(names)}. Entrepôt précédent conservé.",
+                             staged.problems, notices)
+        declared = sorted({y for e in manifest.exhaustive for y in (e.years or ())})
+        years = panel_years(con, staged.present, declared)
+        if not years:
+            return _rejected(run_id, "Aucune année : il faut au moins une source annuelle (données Cnaf, "
+                                     "population, extrait annuel).", [], notices)
+        shrunk = _shrinkage(staged.rows, staged.present, scope)
+        if shrunk and not request.accept_shrink:
+            return _rejected(run_id, "Source(s) en forte baisse par rapport à l'entrepôt précédent : vérifiez les "
+                                     "fichiers, ou relancez avec --accept-shrink. Entrepôt précédent conservé.",
+                             shrunk, notices)
+        notices += [Notice(p.file, None, None, p.expected + " (acceptée avec --accept-shrink)") for p in shrunk]
+        try:
+            result = _build(con, request, run_id, entry, raw, scope, manifest, staged, years, digests, fingerprint,
+                            notices, timer)
+        except Exception as exc:  # anything unexpected: keep the last good warehouse, say what broke
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            return RunResult(run_id, "failed", f"Échec du calcul : {detail}. Entrepôt précédent conservé.",
+                             EXIT_FAILED, notices=notices)
+    return result
 
 
-def read_sources(files: dict[str, list[Path]], scope: pd.DataFrame, national: set[str]):
-    """Read every file (all of them, so one run reports every problem); keep rows of the scope.
+def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, digests, fingerprint, notices,
+           timer) -> RunResult:
+    base_year = request.base_year if request.base_year in years else years[0]
+    if request.base_year and request.base_year not in years:
+        notices.append(Notice(str(raw), None, None, f"année de référence {request.base_year} absente des données : "
+                              f"{base_year} retenue"))
+    labels = tables.vintages(manifest, staged.stats)
+    exhaustive = manifests.exhaustive_rows(manifest, scope.departements, years)
+    tables.create_inputs(con, years, exhaustive, staged.present, labels, base_year, scope.whole_country)
+    models.run(con)
+    tables.create_indicator_years(con)
+    timer.lap("modèles")
+    tables.create_territories(con)
+    tables.create_geometry(con, scope, None)
+    tables.create_sources(con, staged.stats, digests, raw, labels, manifest.fictitious)
+    data_vintage = " ; ".join(labels[k] for k in sorted(labels))
+    notices += _priorities(con, years, data_vintage)
+    timer.lap("règles de priorité")
+    tables.create_meta(con, {
+        "run_id": run_id, "input_fingerprint": fingerprint, "fictitious": "true" if manifest.fictitious else "false",
+        "dataset": manifest.name, "departements": ",".join(scope.departements),
+        "scope": "France entière" if scope.whole_country else ",".join(scope.departements),
+        "cog_vintage": scope.vintage, "years": ",".join(map(str, years)), "base_year": str(base_year),
+        "exhaustive": " | ".join(e.describe() for e in manifest.exhaustive),
+        "geography_note": f"Géographie au 1er janvier 2025 ({scope.vintage}) pour toutes les années : "
+                          "les séries sont recalculées sur les périmètres actuels.",
+    })
+    results = contracts.check(con)
+    tables.create_contract_results(con, results)
+    notices += [Notice("contrats de l'entrepôt", None, r.table, f"contrat « {r.name} » : {r.violations} écarts",
+                       r.examples[:200], count=r.violations) for r in results if r.severity == "warn" and r.violations]
+    tables.create_run_tables(con, staged.mappings, notices, raw)
+    timer.lap("contrats")
+    failed = [r for r in results if r.failed]
+    if failed:
+        text = " ; ".join(f"« {r.name} » ({r.table}) : {r.violations} lignes, ex. {r.examples[:120]}" for r in failed)
+        return RunResult(run_id, "failed", f"Contrat(s) de l'entrepôt violé(s) : {text}. Entrepôt précédent conservé.",
+                         EXIT_FAILED, notices=notices, timings=timer.timings)
+    entry.update(ended_at=None, outcome="success", message="", rows={}, rejected=[],
+                 notices=[n.as_dict() for n in notices[:200]], mappings=len(staged.mappings))
+    tables.create_run_log(con, store.read_journal() + [entry])
+    version_file, rows = store.write_new(con, run_id, tables.WAREHOUSE_TABLES, models.definitions())
+    timer.lap("écriture")
+    entry.update(ended_at=dt.datetime.now(dt.timezone.utc).isoformat(), rows=rows, warehouse_file=version_file.name,
+                 message=_summary(rows, staged), timings=timer.timings)
+    store.append_journal(entry)
+    store.publish(version_file)
+    return RunResult(run_id, "success", entry["message"], EXIT_OK, rows=rows, notices=notices,
+                     timings=timer.timings)
 
-    Returns the tables, the problems, the rows dropped as outside the scope, and per file its
-    rows and years (for the ``source_vintage`` table).
-    """
-    tables, problems, dropped, per_file = {}, [], {}, {}
-    in_scope = set(scope["code"])
-    for key, file_list in files.items():
-        spec = SPECS[key]
-        frames = []
-        for path in file_list:
-            try:
-                frame = spec.read(path)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            if spec.commune_column:
-                codes = frame[spec.commune_column].astype(object)  # hashed lookups, not Arrow scans
-                unknown = ~codes.isin(national)
-                problems.extend(Problem(str(path), int(i) + 2, spec.commune_column,
-                                        "un code commune du COG 2025", code)
-                                for i, code in codes[unknown].items())
-                outside = ~codes.isin(in_scope) & ~unknown
-                if outside.any():
-                    dropped[str(path.name)] = int(outside.sum())
-                frame = frame[codes.isin(in_scope)]
-            years = frame["year"].dropna() if "year" in frame else pd.Series(dtype=float)
-            per_file[path] = {"source": key, "rows": len(frame),
-                              "years": f"{int(years.min())}-{int(years.max())}" if len(years) else ""}
-            frames.append(frame)
-        if frames:
-            tables[key] = spec.combine(frames)
-    return tables, problems, dropped, per_file
+
+def _priorities(con, years: list[int], data_vintage: str) -> list[Notice]:
+    catalogue = con.execute("SELECT * FROM indicator_catalogue").df()
+    rulesets, skipped = load_all(catalogue)
+    levels, indicators = needed(rulesets)
+    values = con.execute("SELECT level, code, year, indicator, value FROM indicator_value "
+                         "WHERE list_contains(?, level) AND list_contains(?, indicator)",
+                         [sorted(levels), sorted(indicators)]).df()
+    territories = con.execute("SELECT * FROM territory").df()
+    status, reasons = priority_tables(rulesets, values, territories, catalogue, years, data_vintage)
+    for name, frame in (("priority_status", status), ("priority_reason", reasons)):
+        con.register("_frame", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+        con.unregister("_frame")
+    return [Notice(str(path), None, None, f"scénario ignoré : {reason}") for path, reason in skipped]
 
 
-def _current_fingerprint() -> str | None:
-    if warehouse.current_file() is None:
-        return None
+def _shrinkage(rows: dict[str, int], present: set[str], scope: geography.Scope) -> list[Problem]:
+    """Sources whose rows dropped by more than 20 % against the last good warehouse (same scope)."""
+    meta = _current_meta()
+    if not meta or meta.get("departements") != ",".join(scope.departements):
+        return []
     wh = Warehouse.open_current()
     try:
-        return wh.meta().get("input_fingerprint")
+        before = dict(wh.con.execute("SELECT source, rows FROM source").fetchall()) \
+            if "source" in wh.tables() else {}
     finally:
         wh.close()
+    problems = []
+    for source, old in before.items():
+        new = rows.get(source, 0) if source in present else 0
+        if old and new < (1 - SHRINK_LIMIT) * old:
+            problems.append(Problem(BY_KEY[source].label if source in BY_KEY else source, None, None,
+                                    f"au plus {SHRINK_LIMIT:.0%} de lignes en moins que l'entrepôt précédent "
+                                    f"({old} lignes)", f"{new} lignes"))
+    return problems
 
 
-def _national_communes() -> set[str]:
-    return set(pd.read_parquet(cog_dir() / "communes.parquet", columns=["code"])["code"])
+def _current_meta() -> dict[str, str]:
+    if store.current_file() is None:
+        return {}
+    wh = Warehouse.open_current()
+    try:
+        return wh.meta()
+    except duckdb.Error:
+        return {}
+    finally:
+        wh.close()
 
 
 def _sha256(path: Path) -> str:
@@ -180,53 +273,40 @@ def _sha256(path: Path) -> str:
 
 def _code_version() -> str:
     """Changing the computation must rebuild even when the inputs did not change."""
-    digest = hashlib.sha256(warehouse.SCHEMA_VERSION.encode())
-    for path in sorted((paths.REPO_ROOT / "pipelines").rglob("*")):
-        if path.suffix in {".py", ".toml"}:
-            digest.update(path.read_bytes())
+    digest = hashlib.sha256(store.SCHEMA_VERSION.encode())
+    root = paths.REPO_ROOT / "pipelines"
+    for part in DATA_PATH_CODE:
+        target = root / part
+        for path in sorted(target.rglob("*")) if target.is_dir() else [target]:
+            if path.suffix in {".py", ".sql", ".toml"}:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _fingerprint(inputs: list[dict], request: RefreshRequest, manifest: dict) -> str:
-    """Everything a warehouse depends on: inputs, scope, manifest, code and saved priority scenarios."""
+def _fingerprint(inputs: list[dict], request: RefreshRequest, manifest, geography_digest: str) -> str:
+    """Everything a warehouse depends on: inputs, scope, manifest, geography, code and saved scenarios."""
+    from pipelines.priority.scenarios_store import list_scenarios
+
     scenarios = {p.name: _sha256(p) for p in list_scenarios()}
     payload = json.dumps({"inputs": inputs, "departements": request.departements, "base_year": request.base_year,
-                          "manifest": manifest, "scenarios": scenarios, "code": _code_version()},
+                          "manifest": manifest.raw, "scenarios": scenarios, "code": _code_version(),
+                          "geography": geography_digest, "today": dt.date.today().year},
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _manifest(raw: Path) -> dict:
-    path = raw / "manifest.toml"
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError.single(path, getattr(exc, "lineno", None), None, "un fichier TOML valide", str(exc)) from exc
-
-
-def _vintages(manifest: dict, files: dict[str, list[Path]], tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """A French vintage label per source: the manifest's, else the files and years it covers."""
-    declared = manifest.get("vintages", {})
-    out = {}
-    for key, file_list in files.items():
-        if key in declared:
-            out[key] = declared[key]
-            continue
-        years = tables.get(key, pd.DataFrame()).get("year")
-        span = f", années {int(years.min())}-{int(years.max())}" if years is not None and years.notna().any() else ""
-        out[key] = f"{SOURCE_LABELS[key]} ({', '.join(p.name for p in file_list)}{span})"
-    return out
-
-
-def _summary(rows: dict[str, int], dropped: dict[str, int]) -> str:
-    text = f"{rows.get('indicator_value', 0):,} valeurs d'indicateurs".replace(",", "\u202f")
-    if dropped:
-        text += " ; lignes hors périmètre ignorées : " + ", ".join(f"{k} ({v})" for k, v in dropped.items())
+def _summary(rows: dict[str, int], staged) -> str:
+    text = (f"{fr_number(rows.get('counts', 0), 0)} lignes d'effectifs, "
+            f"{fr_number(rows.get('published_value', 0), 0)} valeurs publiées")
+    if staged.mappings:
+        text += f" ; {len(staged.mappings)} codes communes anciens rapprochés"
+    if staged.notices:
+        text += f" ; {len(staged.notices)} avertissements"
     return text
 
 
 def _journal_entry(entry: dict, result: RunResult) -> dict:
     return {**entry, "ended_at": dt.datetime.now(dt.timezone.utc).isoformat(), "outcome": result.outcome,
-            "message": result.message, "rows": result.rows, "rejected": [p.as_dict() for p in result.problems]}
+            "message": result.message, "rows": result.rows, "rejected": [p.as_dict() for p in result.problems[:200]],
+            "notices": [n.as_dict() for n in result.notices[:200]]}

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines.formatting import fr_number
 from pipelines.paths import REPO_ROOT
-from pipelines.query import Warehouse
+from pipelines.warehouse.query import Warehouse
 
 MAIN = str(REPO_ROOT / "app" / "main.py")
 PAGES = ("app_pages/accueil.py", "app_pages/portrait.py", "app_pages/tendances.py")

@@ -22,7 +22,7 @@ from app.livret import LivretInput, build_livret
 from app.ui import short_name
 from pipelines.indicators.catalogue import catalogue_frame
 from pipelines.paths import REPO_ROOT
-from pipelines.query import Warehouse
+from pipelines.warehouse.query import Warehouse
 
 MAIN = str(REPO_ROOT / "app" / "main.py")
 PAGES = ("explorer", "cartes", "donnees")

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from pipelines.paths import REPO_ROOT
 from pipelines.priority import RULESETS_DIR, compare, evaluate, load_ruleset, with_overrides
 from pipelines.priority.scenarios_store import scenarios_dir
-from pipelines.query import Warehouse
+from pipelines.warehouse.query import Warehouse
 
 PAGE = REPO_ROOT / "app" / "app_pages" / "priorites.py"
 TCG_FACTOR = "seuil_sdsf71_1.0_tcg_sous_departement"

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 
 from pipelines.errors import InputError, Problem
-from pipelines.sources.caf_opendata import merge_series, read_caf_file, read_places, read_rates
+from pipelines.sources.caf_opendata import read_caf_file, read_places, read_rates
 
 RATE_STEMS = ["txcouv", "txcouv_eaje", "txcouv_psu_col", "txcouv_hors_psu_col", "txcouv_ind",
               "txcouv_am_ind", "txcouv_gad_ind", "txcouv_prescol"]
 RATES = ["tcg", "tcg_eaje", "tcg_psu", "tcg_hors_psu", "tcg_ind", "tcg_am", "tcg_gad", "tcg_prescol"]
-PLACES = ["pl_eaje", "pl_am", "pl_gad", "pl_prescol", "tot_offre"]
+PLACES = ["pl_psu", "pl_hors_psu", "pl_eaje", "pl_am", "pl_gad", "pl_ind", "pl_prescol", "tot_offre"]
+LEGACY_PLACES = ["pl_eaje", "pl_am", "pl_gad", "pl_prescol", "tot_offre"]
 
 
 def write(folder, name: str, lines: list[str], encoding: str = "utf-8") -> Path:
@@ -126,8 +127,9 @@ def test_places_with_technical_names(tmp_path):
     df = read_places(path)
     assert list(df.columns) == ["level", "code", "name", "year", *PLACES, "placeholder", "series",
                                 "departement", "epci"]
-    assert df[PLACES].iloc[0].tolist() == [120, 640, 12, 8, 780]
-    assert df["tot_offre"].dtype == "Float64"
+    assert df[LEGACY_PLACES].iloc[0].tolist() == [120, 640, 12, 8, 780]
+    assert df[["pl_psu", "pl_hors_psu", "pl_ind"]].isna().all().all()  # not in this file: missing, never 0
+    assert df["tot_offre"].dtype == "float64"
     assert df["placeholder"].tolist() == [False, True] and df["tot_offre"].sum() == 816
 
 
@@ -150,27 +152,6 @@ def test_date_typed_year_of_the_national_series(tmp_path):
     df = read_caf_file(path)
     assert df[["level", "code", "name"]].drop_duplicates().values.tolist() == [["france", "FR", "France"]]
     assert df["year"].tolist() == [2021, 2022] and df["tcg"].tolist() == [59.4, 59.5]
-
-
-# --- current and historical series ---------------------------------------------------------
-
-def epci_rates(tmp_path, name: str, rows: list[tuple[str, int, str]]):
-    return read_rates(write(tmp_path, name, [rates_header("epci", "numepci;nomepci")] +
-                            [f"{code};NOM;{year};{tcg};;;;;;;" for code, year, tcg in rows]))
-
-
-def test_merge_series_current_wins_where_they_overlap(tmp_path):
-    current = epci_rates(tmp_path, "txcouv_pe_epci.csv",
-                         [("200070308", 2021, "57.4"), ("200070308", 2022, "58"), ("XX", 2021, "90")])
-    hist = epci_rates(tmp_path, "txcouv_pe_epci_hist.csv",
-                      [("200070308", 2020, "56"), ("200070308", 2021, "57.1"), ("XX", 2021, "91"), ("XX", 2020, "92")])
-    assert set(hist["series"]) == {"hist"} and set(current["series"]) == {"current"}
-    merged = merge_series(current, hist)
-    real = merged[merged["code"] == "200070308"].set_index("year")
-    assert real["tcg"].to_dict() == {2020: 56, 2021: 57.4, 2022: 58}
-    assert real["series"].to_dict() == {2020: "hist", 2021: "current", 2022: "current"}
-    placeholder = merged[merged["placeholder"]].set_index("year")["tcg"].to_dict()
-    assert placeholder == {2020: 92, 2021: 90}
 
 
 # --- broken files ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipelines.cli import main
-from pipelines.query import Warehouse
+from pipelines.warehouse.query import Warehouse
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipelines.exports import (
+from pipelines.outputs.exports import (
     DATA_SHEET,
     DOC_SHEET,
     FICTITIOUS,

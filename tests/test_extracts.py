@@ -82,8 +82,8 @@ def test_equipments_are_typed(tmp_path):
     assert df["type"].tolist() == ["EAJE_HORS_PSU", "EAJE_PSU", "LAEP"]
     assert df["commune"].tolist() == ["01053", "71270", "2A004"]
     assert str(df["places"].dtype) == "Int64" and pd.isna(df.loc[2, "places"])
-    assert df.loc[0, "opened"] == dt.date(2021, 1, 15)
-    assert df.loc[1, "closed"] == dt.date(2023, 12, 31) and df.loc[0, "closed"] is None
+    assert df.loc[0, "opened"] == pd.Timestamp(2021, 1, 15)  # DuckDB dates arrive as timestamps in pandas
+    assert df.loc[1, "closed"] == pd.Timestamp(2023, 12, 31) and pd.isna(df.loc[0, "closed"])
     assert pd.isna(df.loc[2, "manager"])
 
 
@@ -140,7 +140,9 @@ BROKEN = {
                                       ["2023;01053;20;18;60;40;5", "2023;1053;20;18;60;40;5"],
                                       3, "annee, code_commune", "une seule ligne par annee, code_commune"),
     "implausible year": ("rpe_animateurs", "annee;id_rpe;nom_rpe;code_commune;etp", ["20233;R1;;71270;1"],
-                         2, "annee", "une année entre 2000 et 2100"),
+                         2, "annee", "une année entre 2000 et l'année en cours"),
+    "future year": ("rpe_animateurs", "annee;id_rpe;nom_rpe;code_commune;etp", ["2031;R1;;71270;1"],
+                    2, "annee", "une année entre 2000 et l'année en cours"),
     "negative etp": ("rpe_animateurs", "annee;id_rpe;nom_rpe;code_commune;etp", ["2023;R1;;71270;-0,5"],
                      2, "etp", "un nombre ≥ 0"),
 }

@@ -7,7 +7,7 @@ import pytest
 from pipelines.errors import InputError
 from pipelines.sources.filosofi import read_filosofi
 
-OUTPUT = ["level", "code", "year", "median_income", "poverty_rate"]
+OUTPUT = ["level", "code", "year", "revenu_median", "taux_pauvrete"]
 
 
 def write_csv(tmp_path, name: str, *lines: str):
@@ -23,14 +23,14 @@ def test_real_epci_file(shared_data):
     assert set(df["level"]) == {"epci"} and set(df["year"]) == {2019}
     assert df["code"].str.fullmatch(r"\d{9}").all() and df["code"].is_unique
     macon = df.set_index("code").loc["200070308"]  # CA Mâconnais Beaujolais Agglomération
-    assert macon["median_income"] == 21590
-    assert df["poverty_rate"].isna().all()  # no TP6019 column in this extract: missing, not 0
+    assert macon["revenu_median"] == 21590
+    assert df["taux_pauvrete"].isna().all()  # no TP6019 column in this extract: missing, not 0
 
 
 def test_real_commune_file_keeps_leading_zeros(shared_data):
     df = read_filosofi(shared_data / "insee" / "filosofi_2019_disp_com.csv")
     assert len(df) == 31361 and set(df["level"]) == {"commune"}
-    by_code = df.set_index("code")["median_income"]
+    by_code = df.set_index("code")["revenu_median"]
     assert by_code["71270"] == 18440 and by_code["01001"] == 23970
 
 
@@ -39,9 +39,9 @@ def test_poverty_rate_with_decimal_comma_and_secret_cells(tmp_path):
                      "71270;Mâcon;18 440;21,4;9890", "71076;Chalon;18210,5;;9000", "71106;Cluny;20120;s;")
     df = read_filosofi(path)
     assert df["level"].tolist() == ["commune"] * 3 and set(df["year"]) == {2021}
-    assert df["median_income"].tolist() == [18440, 18210.5, 20120]
-    assert df.loc[0, "poverty_rate"] == pytest.approx(21.4)
-    assert df["poverty_rate"][1:].isna().all()
+    assert df["revenu_median"].tolist() == [18440, 18210.5, 20120]
+    assert df.loc[0, "taux_pauvrete"] == pytest.approx(21.4)
+    assert df["taux_pauvrete"][1:].isna().all()
 
 
 def test_level_from_codes_when_the_name_says_nothing(tmp_path):
@@ -72,5 +72,5 @@ def test_france_file_gives_the_national_reference(tmp_path):
     path = tmp_path / "filosofi_2021_france.csv"
     path.write_text("\ufeffCODGEO;LIBGEO;Q221;TP6021\r\nFR;France;23 160;14,5\r\n", encoding="utf-8")
     frame = read_filosofi(path)
-    assert frame.to_dict("records") == [{"level": "france", "code": "FR", "year": 2021, "median_income": 23160.0,
-                                         "poverty_rate": 14.5}]
+    assert frame.to_dict("records") == [{"level": "france", "code": "FR", "year": 2021, "revenu_median": 23160.0,
+                                         "taux_pauvrete": 14.5}]

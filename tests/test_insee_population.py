@@ -9,7 +9,7 @@ from pipelines.errors import InputError
 from pipelines.sources.insee_population import read_population
 
 HEADER = "CODGEO;REG;LIBGEO;P21_POP;P21_POP0002;P21_POP0305;P21_POP0610;P21_POP1117;P21_POP1824;C21_MEN;P15_POP"
-OUTPUT = ["commune", "year", "pop_total", "pop_0_2", "pop_3_5", "pop_6_10", "pop_11_17"]
+OUTPUT = ["commune", "year", "population", "enfants_0_2", "enfants_3_5", "enfants_6_10", "enfants_11_17"]
 
 
 def write_csv(tmp_path, *lines: str, name: str = "base-cc-evol-struct-pop-2021.csv"):
@@ -27,9 +27,9 @@ def test_reads_census_csv_with_fractional_values_and_extra_columns(tmp_path):
     assert list(df.columns) == OUTPUT
     assert df["commune"].tolist() == ["01001", "71270", "2A004"]
     assert df["year"].unique().tolist() == [2021]  # from P21_, the historical P15_POP is ignored
-    assert df.loc[0, "pop_0_2"] == pytest.approx(24.02)
-    assert df.loc[1, "pop_total"] == pytest.approx(33722.5)
-    assert {str(df[c].dtype) for c in OUTPUT[2:]} == {"Float64"}
+    assert df.loc[0, "enfants_0_2"] == pytest.approx(24.02)
+    assert df.loc[1, "population"] == pytest.approx(33722.5)
+    assert {str(df[c].dtype) for c in OUTPUT[2:]} == {"float64"}
 
 
 def test_reads_insee_workbook_with_title_block_and_reports_spreadsheet_rows(tmp_path):
@@ -55,7 +55,7 @@ def test_reads_insee_workbook_with_title_block_and_reports_spreadsheet_rows(tmp_
     book.save(path)
     df = read_population(path)
     assert df[["commune", "year"]].values.tolist() == [["71270", 2020]]
-    assert df.loc[0, "pop_total"] == pytest.approx(33800.2)
+    assert df.loc[0, "population"] == pytest.approx(33800.2)
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -7,8 +7,9 @@ import hashlib
 
 import pytest
 
-from pipelines import paths, warehouse
-from pipelines.query import Warehouse
+from pipelines import paths
+from pipelines.warehouse import store as warehouse
+from pipelines.warehouse.query import Warehouse
 from pipelines.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED, RefreshRequest, run
 from tests.rawdata import write_raw
 
@@ -81,8 +82,8 @@ def test_interrupted_write_keeps_last_good_warehouse(home, monkeypatch, exc):
     good, good_digest = warehouse.current_file(), _digest(warehouse.current_file())
     real_write = warehouse.write_new
 
-    def write_then_die(run_id, tables):
-        real_write(run_id, {"meta": tables["meta"]})  # a partial file exists when the run dies
+    def write_then_die(con, run_id, tables, definitions=()):
+        real_write(con, run_id, ["meta"])  # a partial file exists when the run dies
         raise exc
 
     monkeypatch.setattr(warehouse, "write_new", write_then_die)

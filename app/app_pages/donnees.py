@@ -7,7 +7,7 @@ import streamlit as st
 
 from app import data, ui
 from pipelines.formatting import MISSING, fr_number
-from pipelines.status import OUTCOMES
+from pipelines.outputs.status import OUTCOMES
 
 ROUNDING = 0.05  # a rate published to 0.1 can differ from the exact one by up to half of it
 LAST_RUNS = 10

@@ -11,7 +11,7 @@ import streamlit as st
 from app import charts, data, ui
 from app.livret import CHART_INDICATOR, LivretInput, build_livret, slug
 from app.portrait_html import portrait_html
-from pipelines.exports import to_csv_bytes, to_xlsx_bytes
+from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
 
 DEFAULT_INDICATORS = ["tcg", "tcg_eaje", "tcg_ind", "places_total", "part_am_55_plus", "panier_complet"]
 EPCI_TYPES = {"CC": "Communauté de communes (CC)", "CA": "Communauté d'agglomération (CA)",

@@ -15,7 +15,7 @@ import streamlit as st
 
 from app import charts, data, ui
 from pipelines import paths
-from pipelines.exports import to_csv_bytes, to_xlsx_bytes
+from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import MISSING
 from pipelines.priority import (RuleSet, RuleSetError, compare, list_rulesets, load_ruleset, ruleset_to_toml,
                                 with_overrides)

@@ -1,29 +1,19 @@
 """The indicator catalogue: one entry per indicator, the single source of labels, units and definitions.
 
 It is written into the warehouse (``indicator_catalogue``) and drives every label on screen and in
-exports. ``inputs`` names the source keys an indicator is computed from, which gives each value
-its source and vintage.
+exports. ``inputs`` names the source keys an indicator is computed from, which gives each computed value
+its sources and vintages; an indicator the Cnaf or the Insee publishes also says by whom
+(``published_by``), and the published figure is the one shown where it exists.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipelines.sources.caf_opendata import INDICATORS, RATE_FIELDS
+from pipelines.sources.registry import BY_KEY, SOURCE_LABELS
+
 PER_100_U3 = "places pour 100 enfants de moins de 3 ans"
-
-SOURCE_LABELS = {
-    "caf_rates": "Cnaf, data.caf.fr (taux de couverture publiés)",
-    "caf_places": "Cnaf, data.caf.fr (places publiées)",
-    "population": "Insee, population par âge",
-    "income": "Insee, Filosofi",
-    "equipments": "Caf / PMI, extrait des équipements",
-    "childminders": "PMI, extrait des assistants maternels",
-    "rpe_staff": "Caf, extrait des animateurs RPE",
-    "complementary_places": "Caf / Éducation nationale, garde à domicile et préscolarisation",
-    "frr": "ANCT, zonage France Ruralités Revitalisation",
-    "qpv": "ANCT, quartiers prioritaires de la politique de la ville",
-}
-
 
 def _entry(code, label, unit, decimals, theme, definition, inputs, kind, higher_is_better=None, short=None):
     return {
@@ -43,12 +33,6 @@ ENTRIES = [
            "100 × (places EAJE PSU + EAJE hors PSU + places d'assistants maternels actifs pour les moins de 3 ans "
            "+ garde à domicile + préscolarisation) / enfants de moins de 3 ans. Ce n'est pas un pourcentage : "
            "il peut dépasser 100.", _TCG_INPUTS, "rate", True, "TCG"),
-    _entry("tcg_publie", "Taux de couverture global publié par la Cnaf", PER_100_U3, 1, "Petite enfance",
-           "Valeur publiée sur data.caf.fr, conservée à côté de la valeur recalculée.", ("caf_rates",), "rate",
-           True, "TCG publié"),
-    _entry("tcg_ecart", "Écart TCG recalculé − publié", "points", 1, "Petite enfance",
-           "TCG recalculé à partir des effectifs moins TCG publié ; au-delà de ±0,05 l'écart dépasse l'arrondi.",
-           ("caf_rates",) + _TCG_INPUTS, "rate", None, "Écart TCG"),
     _entry("tcg_eaje", "Taux de couverture en accueil collectif (EAJE)", PER_100_U3, 1, "Petite enfance",
            "100 × places en EAJE (PSU et hors PSU) / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True,
            "TCG EAJE"),
@@ -70,6 +54,9 @@ ENTRIES = [
     _entry("tcg_prescol", "Taux de couverture préscolarisation", PER_100_U3, 1, "Petite enfance",
            "100 × enfants de 2 ans scolarisés / enfants de moins de 3 ans.", _TCG_INPUTS, "rate", True,
            "TCG préscolarisation"),
+    _entry("places_ind", "Places en accueil individuel", "places", 0, "Petite enfance",
+           "Places d'assistants maternels actifs pour les moins de 3 ans et de garde à domicile.",
+           ("childminders", "complementary_places"), "count", True, "Places accueil individuel"),
     _entry("places_total", "Offre d'accueil totale (moins de 3 ans)", "places", 0, "Petite enfance",
            "Numérateur du TCG : places EAJE, assistants maternels actifs, garde à domicile, préscolarisation.",
            _TCG_INPUTS[:-1], "count", True, "Offre totale"),
@@ -179,11 +166,26 @@ ENTRIES = [
 
 CODES = [e["code"] for e in ENTRIES]
 BY_CODE = {e["code"]: e for e in ENTRIES}
+# Who publishes an indicator as open data: the Cnaf's rates and places (data.caf.fr), Filosofi's income.
+PUBLISHED_BY = {**{indicator: "caf_rates" if field in RATE_FIELDS else "caf_places"
+                   for field, indicator in INDICATORS.items()},
+                "revenu_median": "income", "taux_pauvrete": "income"}
+PUBLISHED_ONLY = {"revenu_median", "taux_pauvrete"}  # never computed: a median does not add up
 
 
 def catalogue_frame() -> pd.DataFrame:
-    """The catalogue as the warehouse stores it (sources spelt out in French)."""
+    """The catalogue as the warehouse stores it (sources spelt out in French).
+
+    ``published_by``: the open data source publishing it (shown where it exists); ``computed_from``: the
+    sources it is computed from where it is not published; ``confidential``: computed from internal
+    extracts (Caf, PMI), which statistical secrecy applies to.
+    """
     df = pd.DataFrame(ENTRIES)
-    df["source"] = df["inputs"].map(lambda keys: " ; ".join(SOURCE_LABELS[k] for k in keys))
+    df["published_by"] = [SOURCE_LABELS.get(PUBLISHED_BY.get(c, "")) for c in df["code"]]
+    df["computed_from"] = [None if code in PUBLISHED_ONLY else " ; ".join(SOURCE_LABELS[k] for k in keys)
+                           for code, keys in zip(df["code"], df["inputs"])]
+    df["source"] = [" ou ".join(x for x in (p, c) if isinstance(x, str)) for p, c in
+                    zip(df["published_by"], df["computed_from"])]
+    df["confidential"] = df["inputs"].map(lambda keys: any(not BY_KEY[k].published for k in keys))
     df["sort_order"] = range(len(df))
     return df.drop(columns="inputs")

@@ -1,24 +1,26 @@
 """Cnaf open data (data.caf.fr): coverage rates (``txcouv_pe_*``) and places (``nbpla_pe_*``).
 
-One reader serves every level (France, région, département, EPCI, commune) and both spellings of
-the columns: the technical names the API returns (``txcouv_epci``, ``numepci`` ...) and the
-French labels of the site's CSV export (``Taux de couv global``, ``Numéro EPCI`` ...). The level
-is read from the columns, the series (``current`` or ``hist``) from the file name.
+One reader serves every level (France, région, département, EPCI, commune) and both spellings of the
+columns: the technical names the API returns (``txcouv_epci``, ``numepci`` …) and the French labels of
+the site's CSV export (``Taux de couv global``, ``Numéro EPCI`` …). The level is read from the columns,
+the series (``current`` or ``hist``) from the file name.
 
-The Caf publishes a placeholder row ``numepci = "XX"`` for the communes outside any EPCI: it is
-kept with ``code=None`` and ``placeholder=True`` because its places belong in département totals.
+The Caf publishes a placeholder row ``numepci = "XX"`` (``numdep = "XXX"``) for the communes outside
+any EPCI: it is kept with no code and ``placeholder`` set, because its places belong in département
+totals; it is never a territory.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from pipelines.errors import InputError
 from pipelines.formatting import simplified
-from pipelines.sources.tabular import CODE_RULES, Checker, read_table
+from pipelines.sources import files
+from pipelines.sources.checks import Checker, literal
 
 # level -> (suffix of the technical names, word of the French labels); most detailed first.
 LEVELS = {
@@ -29,70 +31,39 @@ LEVELS = {
     "france": ("nat", None),
 }
 YEAR = ("annee", "Date référence")
-# output column -> (technical stem, French label of the export)
+# output column -> (technical stem, French label of the export, required)
 RATE_FIELDS = {
-    "tcg": ("txcouv", "Taux de couv global"),
-    "tcg_eaje": ("txcouv_eaje", "Taux de couv EAJE - ensemble"),
-    "tcg_psu": ("txcouv_psu_col", "Taux de couv EAJE PSU"),
-    "tcg_hors_psu": ("txcouv_hors_psu_col", "Taux de couv hors EAJE PSU"),
-    "tcg_ind": ("txcouv_ind", "Taux de couv accueil individuel - ensemble"),
-    "tcg_am": ("txcouv_am_ind", "Taux de couv assistantes maternelles"),
-    "tcg_gad": ("txcouv_gad_ind", "Taux de couv salarié à domicile"),
-    "tcg_prescol": ("txcouv_prescol", "Taux de couv préscolarisation"),
+    "tcg": ("txcouv", "Taux de couv global", True),
+    "tcg_eaje": ("txcouv_eaje", "Taux de couv EAJE - ensemble", True),
+    "tcg_psu": ("txcouv_psu_col", "Taux de couv EAJE PSU", True),
+    "tcg_hors_psu": ("txcouv_hors_psu_col", "Taux de couv hors EAJE PSU", True),
+    "tcg_ind": ("txcouv_ind", "Taux de couv accueil individuel - ensemble", True),
+    "tcg_am": ("txcouv_am_ind", "Taux de couv assistantes maternelles", True),
+    "tcg_gad": ("txcouv_gad_ind", "Taux de couv salarié à domicile", True),
+    "tcg_prescol": ("txcouv_prescol", "Taux de couv préscolarisation", True),
 }
+# The French labels of the places export are those seen in third-party importers: to check on a real
+# export (docs/indicators.md). The split of EAJE places (PSU / hors PSU) and ``pl_ind`` are optional.
 PLACE_FIELDS = {
-    "pl_eaje": ("pl_eaje", "Nombre de places EAJE"),
-    "pl_am": ("pl_am_ind", "Nombre de places assistantes maternelles"),
-    "pl_gad": ("pl_gad_ind", "Nombre de places salarié à domicile"),
-    "pl_prescol": ("pl_prescol", "Nombre de places préscolarisation"),
-    "tot_offre": ("tot_offre", "Offre totale"),
+    "pl_psu": ("pl_psu_col", "Nombre de places EAJE PSU", False),
+    "pl_hors_psu": ("pl_hors_psu_col", "Nombre de places EAJE hors PSU", False),
+    "pl_eaje": ("pl_eaje", "Nombre de places EAJE", True),
+    "pl_am": ("pl_am_ind", "Nombre de places assistantes maternelles", True),
+    "pl_gad": ("pl_gad_ind", "Nombre de places salarié à domicile", True),
+    "pl_ind": ("pl_ind", "Nombre de places accueil individuel", False),
+    "pl_prescol": ("pl_prescol", "Nombre de places préscolarisation", True),
+    "tot_offre": ("tot_offre", "Offre totale", True),
 }
 KINDS = {"txcouv_pe": RATE_FIELDS, "nbpla_pe": PLACE_FIELDS}
-KEY = ["level", "code", "year"]
-NO_EPCI = {"XX", "ZZZZZZZZZ"}  # Caf placeholder, INSEE code of communes outside any EPCI
+# The warehouse indicator each published field is (rates keep their names).
+INDICATORS = {**{field: field for field in RATE_FIELDS}, "pl_psu": "places_eaje_psu",
+              "pl_hors_psu": "places_eaje_hors_psu", "pl_eaje": "places_eaje", "pl_am": "places_am",
+              "pl_gad": "places_gad", "pl_ind": "places_ind", "pl_prescol": "places_prescol", "tot_offre": "places_total"}
+PLAUSIBLE_RATE = 300  # places per 100 children: above 100 happens (commuter towns), above 300 is a typo
+EPCI_PLACEHOLDERS = {"XX": None, "ZZZZZZZZZ": None}  # Caf placeholder, INSEE code of communes without EPCI
+DEPARTEMENT_PLACEHOLDERS = {"XXX": None}
 # Caf territories that are not INSEE départements: Corsica as a whole, overseas collectivities.
-CAF_DEPARTEMENTS = {"20R", "975", "977", "978", "986", "987", "988"}
-
-
-def _epci_or_none(text: str) -> str | None:
-    return None if text.upper() in NO_EPCI else CODE_RULES["epci"][0](text)
-
-
-def _caf_departement(text: str) -> str:
-    return text.upper() if text.upper() in CAF_DEPARTEMENTS else CODE_RULES["departement"][0](text)
-
-
-def _region(text: str) -> str:
-    if re.fullmatch(r"\d{1,2}", text):
-        return text.zfill(2)
-    raise ValueError(text)
-
-
-TERRITORY_RULES = {
-    "commune": CODE_RULES["commune"],
-    "epci": (_epci_or_none, CODE_RULES["epci"][1] + " ou XX"),
-    "departement": (_caf_departement, CODE_RULES["departement"][1] + " ou un code Caf (20R, 977, 978)"),
-    "region": (_region, "un code région à 2 chiffres (ex. 27, 84)"),
-}
-
-
-def _year(text: str) -> int:
-    """``2021`` in most data sets, a date ``2021-01-01`` in ``txcouv_pe_nat``."""
-    match = re.fullmatch(r"(\d{4})(?:-\d{2}-\d{2}\S*)?|\d{2}/\d{2}/(\d{4})", text)
-    if not match:
-        raise ValueError(text)
-    return int(match.group(1) or match.group(2))
-
-
-class _CafChecker(Checker):
-    """The shared checker plus the Caf's own code forms (``XX``, ``20R``, régions) and year forms."""
-
-    def territory(self, column: str, level: str, *, required: bool = True) -> pd.Series:
-        parse, expected = TERRITORY_RULES[level]
-        return self._convert(column, parse, expected, required).astype("string")
-
-    def year(self, column: str) -> pd.Series:
-        return self._convert(column, _year, "une année (2021) ou une date (2021-01-01)", True).astype("Int64")
+CAF_DEPARTEMENTS = {code: code for code in ("20R", "975", "977", "978", "986", "987", "988")}
 
 
 def _key(label: str) -> str:
@@ -109,75 +80,99 @@ def _code_columns(level: str, french: bool) -> tuple[str, str]:
     return _spell(f"num{suffix}", f"Numéro {word}", french), _spell(f"nom{suffix}", f"Nom {word}", french)
 
 
-def read_rates(path: str | Path) -> pd.DataFrame:
-    """A ``txcouv_pe_*`` file as the ``caf_rates`` table."""
-    return _read(Path(path), RATE_FIELDS)
-
-
-def read_places(path: str | Path) -> pd.DataFrame:
-    """A ``nbpla_pe_*`` file as the ``caf_places`` table."""
-    return _read(Path(path), PLACE_FIELDS)
-
-
-def read_caf_file(path: str | Path) -> pd.DataFrame:
-    """Read a Cnaf file with the reader its name calls for (``txcouv_pe_*`` or ``nbpla_pe_*``)."""
-    path = Path(path)
+def fields_for(path: Path) -> dict[str, tuple[str, str, bool]]:
+    """The fields a Cnaf file carries, from its name (``txcouv_pe_*`` or ``nbpla_pe_*``)."""
     for prefix, fields in KINDS.items():
         if path.name.startswith(prefix):
-            return _read(path, fields)
-    raise InputError.single(path, None, None, "un nom de fichier commençant par txcouv_pe_ ou nbpla_pe_",
-                            path.name)
+            return fields
+    raise InputError.single(path, None, None, "un nom de fichier commençant par txcouv_pe_ ou nbpla_pe_", path.name)
 
 
-def merge_series(current: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
-    """Join a series and its ``_hist`` one; where both give (level, code, year), the current wins.
-
-    The Caf revises recent years, so the two disagree on the years they share.
-    """
-    def keys(df: pd.DataFrame) -> pd.MultiIndex:
-        return pd.MultiIndex.from_arrays([df["level"], df["code"].fillna("XX"), df["year"]])
-
-    older = hist[~keys(hist).isin(keys(current))]
-    merged = pd.concat([current, older], ignore_index=True)
-    return merged.sort_values(KEY, na_position="last", kind="stable").reset_index(drop=True)
-
-
-def _read(path: Path, fields: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    df = read_table(path)
-    by_key = {_key(c): c for c in df.columns if c != "_line"}
+def stage(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -> Checker:
+    """Validate one Cnaf file and create ``table``: ``level, code, name, year, <fields>, placeholder, series,
+    departement, epci`` (one row per territory and year). Returns the table and the notices."""
+    path = Path(path)
+    fields = fields_for(path)
+    raw = files.load(con, path)
+    by_key = {_key(c): c for c in raw.header}
     french = _key(YEAR[1]) in by_key
     level = next((lvl for lvl in LEVELS if lvl != "france" and _key(_code_columns(lvl, french)[0]) in by_key),
                  "france")
     suffix = LEVELS[level][0]
     year_col = _spell(*YEAR, french)
-    value_cols = {out: _spell(f"{stem}_{suffix}", label, french) for out, (stem, label) in fields.items()}
+    value_cols = {out: _spell(f"{stem}_{suffix}", label, french) for out, (stem, label, _) in fields.items()}
     code_col, name_col = _code_columns(level, french) if level != "france" else (None, None)
     epci_col = _code_columns("epci", french)[0] if level == "commune" else None
-    wanted = [c for c in (year_col, code_col, name_col, epci_col, *value_cols.values()) if c]
     # Headers are matched loosely, then named as expected so problems quote one spelling.
-    df = df.rename(columns={by_key[_key(c)]: c for c in wanted if _key(c) in by_key})
-
-    checker = _CafChecker(path, df)
-    checker.require_columns([year_col, *value_cols.values()] + ([code_col] if code_col else []))
-    out = pd.DataFrame({"level": pd.Series(level, index=df.index, dtype="string")})
+    raw.header = [next((w for w in (year_col, code_col, name_col, epci_col, *value_cols.values())
+                        if w and _key(w) == _key(h)), h) for h in raw.header]
+    checker = Checker(con, raw)
+    required = [value_cols[out] for out, (_, _, needed) in fields.items() if needed]
+    checker.require_columns([year_col, *required] + ([code_col] if code_col else []))
+    columns = {"level": literal(level)}
     if code_col:
-        out["code"] = checker.territory(code_col, level)
-        out["name"] = checker.text(name_col) if name_col in df else pd.Series(pd.NA, index=df.index, dtype="string")
-        out["placeholder"] = df[code_col].str.strip().str.upper().isin(NO_EPCI) if level == "epci" else False
+        code, placeholder = _territory(checker, code_col, level)
+        columns["code"] = code
+        columns["name"] = checker.text(name_col) if checker.has(name_col) else "NULL::VARCHAR"
+        columns["placeholder"] = placeholder
     else:
-        out["code"], out["name"], out["placeholder"] = "FR", "France", False
-    out["year"] = checker.year(year_col)
-    for column, source in value_cols.items():
-        out[column] = checker.number(source, minimum=0)
-    # A commune's département follows from its INSEE code; the file's column uses Caf codes (20R).
-    out["departement"] = (out["code"].str.slice(0, 3).where(out["code"].str.startswith("97"),
-                                                           out["code"].str.slice(0, 2))
-                          if level == "commune" else pd.Series(pd.NA, index=df.index, dtype="string"))
-    out["epci"] = (checker.territory(epci_col, "epci", required=False) if epci_col in df
-                   else pd.Series(pd.NA, index=df.index, dtype="string"))
-    out["series"] = "hist" if "_hist" in path.name else "current"
-    real = ~out["placeholder"]  # one row per territory and year, else a sum would count it twice
-    checker.unique({code_col or "code": out["code"].where(real), year_col: out["year"].where(real)})
-    checker.raise_if_any()
-    out = out.astype({"code": "string", "name": "string", "placeholder": bool, "series": "string"})
-    return out[["level", "code", "name", "year", *fields, "placeholder", "series", "departement", "epci"]]
+        columns.update(code=literal("FR"), name=literal("France"), placeholder="false")
+    columns["year"] = checker.year(year_col, dates=True)
+    for out, source in value_cols.items():
+        columns[out] = checker.number(source, plausible=PLAUSIBLE_RATE if fields is RATE_FIELDS else None) \
+            if checker.has(source) else "NULL::DOUBLE"
+    if level == "commune":  # a commune's département follows from its INSEE code; the file's uses Caf codes (20R)
+        columns["departement"] = (f"CASE WHEN starts_with({columns['code']}, '97') THEN left({columns['code']}, 3) "
+                                  f"ELSE left({columns['code']}, 2) END")
+    else:
+        columns["departement"] = "NULL::VARCHAR"
+    columns["epci"] = _territory(checker, epci_col, "epci")[0] if epci_col and checker.has(epci_col) \
+        else "NULL::VARCHAR"
+    columns["series"] = literal("hist" if "_hist" in path.name else "current")
+    checker.ignore_others([c for c in (year_col, code_col, name_col, epci_col, *value_cols.values()) if c]
+                          + [_code_columns(lvl, french)[i] for lvl in LEVELS if lvl != "france" for i in (0, 1)])
+    real = f"NOT {columns['placeholder']}"  # one row per territory and year, else a sum would count it twice
+    checker.unique({code_col or "code": f"CASE WHEN {real} THEN {columns['code']} END",
+                    year_col: columns["year"]})
+    checker.build(table, columns)
+    return checker
+
+
+def _territory(checker: Checker, column: str, level: str) -> tuple[str, str]:
+    """SQL of the canonical code (``None`` on a placeholder row) and of the placeholder flag."""
+    raw = f"upper(trim({checker.col(column)}))"
+    if level == "epci":
+        return (checker.code(column, "epci", special=EPCI_PLACEHOLDERS,
+                             expected="un SIREN d'EPCI à 9 chiffres (ex. 200070308) ou XX"),
+                f"({raw} IN ('XX', 'ZZZZZZZZZ'))")
+    if level == "departement":
+        return (checker.code(column, "departement", special={**CAF_DEPARTEMENTS, **DEPARTEMENT_PLACEHOLDERS},
+                             expected="un code département (ex. 71, 2A, 971) ou un code Caf (20R, 977, 978)"),
+                f"({raw} = 'XXX')")
+    if level == "region":
+        checker.add(f"NOT regexp_full_match(coalesce({raw}, ''), '[0-9]{{1,2}}')", column,
+                    "un code région à 2 chiffres (ex. 27, 84)", checker.col(column))
+        return f"(CASE WHEN regexp_full_match({raw}, '[0-9]{{1,2}}') THEN lpad({raw}, 2, '0') END)", "false"
+    return checker.code(column, "commune"), "false"
+
+
+# --- reading one file into pandas (tests, tools) -------------------------------------------------------
+
+def read_caf_file(path: str | Path) -> pd.DataFrame:
+    """Read a Cnaf file with the reader its name calls for (``txcouv_pe_*`` or ``nbpla_pe_*``)."""
+    path = Path(path)
+    with duckdb.connect() as con:
+        table = stage(con, path, "caf_file").table
+        fields = list(fields_for(path))
+        return con.execute(f"SELECT level, code, name, year, {', '.join(fields)}, placeholder, series, "
+                           f"departement, epci FROM {table} ORDER BY _row").df()
+
+
+def read_rates(path: str | Path) -> pd.DataFrame:
+    """A ``txcouv_pe_*`` file as a frame (one row per territory and year)."""
+    return read_caf_file(path)
+
+
+def read_places(path: str | Path) -> pd.DataFrame:
+    """A ``nbpla_pe_*`` file as a frame (one row per territory and year)."""
+    return read_caf_file(path)

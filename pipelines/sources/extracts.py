@@ -9,49 +9,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import operator
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import openpyxl
 import pandas as pd
 from openpyxl.styles import Font
 
-from pipelines.sources.tabular import Checker, is_missing, parse_number, read_table
+from pipelines.sources import files
+from pipelines.sources.checks import Checker, choice_key, literal
 
 WORKBOOK_NAME = "modeles_extraits.xlsx"
 DOC_SHEET = "Documentation"
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-
-# --- helpers shared by the connectors -----------------------------------------------------------
 
 # --- column kinds --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Kind:
-    """How one type of column is read, named in the documentation and written as an XLSX cell."""
+    """How one type of column is typed (SQL from the checker), named in the documentation and written as a cell."""
 
     label: str
-    read: Callable[[Checker, str, bool], pd.Series]
+    read: Callable[[Checker, str, bool], str]
     cell: Callable[[str], object] = str
-
-
-def _read_year(checker: Checker, column: str, required: bool) -> pd.Series:
-    years = checker.integer(column, required=required, minimum=FIRST_YEAR)
-    for line, year in zip(checker.df["_line"], years):
-        if pd.notna(year) and year > LAST_YEAR:
-            checker.add(line, column, f"une année entre {FIRST_YEAR} et {LAST_YEAR}", year)
-    return years
-
-
-def _type_key(text: str) -> str:
-    """What is left of a label once case, accents, apostrophes and separators are ignored."""
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    return re.sub(r"[\s_-]+", " ", text.replace("’", "'")).strip().lower()
 
 
 # Canonical code -> usual French labels also accepted (case, accents, separators are free).
@@ -74,30 +56,28 @@ def _type_keys(types: dict[str, tuple[str, ...]]) -> dict[str, str]:
     keys: dict[str, str] = {}
     for code, labels in types.items():
         for label in (code, *labels):
-            if keys.setdefault(_type_key(label), code) != code:
-                raise ValueError(f"« {label} » désigne deux types : {keys[_type_key(label)]} et {code}")
+            if keys.setdefault(choice_key(label), code) != code:
+                raise ValueError(f"« {label} » désigne deux types : {keys[choice_key(label)]} et {code}")
     return keys
 
 
 TYPE_KEYS = _type_keys(EQUIPMENT_TYPES)
 
 
-def _read_type(checker: Checker, column: str, required: bool) -> pd.Series:
-    """``Checker.choice`` over the spellings met in the file, so a rejection quotes what was typed."""
-    met = {raw: TYPE_KEYS[_type_key(raw)] for raw in checker.df[column].dropna().unique()
-           if _type_key(raw) in TYPE_KEYS}
-    return checker.choice(column, {**{code: code for code in EQUIPMENT_TYPES}, **met}, required=required)
+def _decimal_cell(text: str) -> float:
+    return float(text.replace(",", "."))
 
 
 TEXT = Kind("texte", lambda c, col, req: c.text(col, required=req))
 COMMUNE = Kind("code commune INSEE (5 caractères)", lambda c, col, req: c.code(col, "commune", required=req))
-YEAR = Kind("année (AAAA)", _read_year, int)
+YEAR = Kind("année (AAAA)", lambda c, col, req: c.year(col, required=req), int)
 COUNT = Kind("entier ≥ 0", lambda c, col, req: c.integer(col, required=req), int)
 DECIMAL = Kind("nombre ≥ 0 (virgule ou point décimal)", lambda c, col, req: c.number(col, required=req),
-               parse_number)
+               _decimal_cell)
 DATE = Kind("date (AAAA-MM-JJ ou JJ/MM/AAAA)", lambda c, col, req: c.date(col, required=req),
             dt.date.fromisoformat)
-EQUIPMENT_TYPE = Kind("type d'équipement (code ou libellé, voir la liste)", _read_type)
+EQUIPMENT_TYPE = Kind("type d'équipement (code ou libellé, voir la liste)",
+                      lambda c, col, req: c.choice(col, TYPE_KEYS, required=req))
 
 
 # --- template specs ------------------------------------------------------------------------------
@@ -112,27 +92,19 @@ class Field:
     example: str
 
 
-_OPERATORS = {"≤": operator.le, "≥": operator.ge}
-
-
-def _shown(value) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
 @dataclass(frozen=True)
 class Compare:
     """``column`` ``op`` ``other`` on every row where both are filled (e.g. actifs ≤ agréés)."""
 
     column: str
-    op: str
+    op: str  # ≤ or ≥
     other: str
 
-    def check(self, checker: Checker, values: dict[str, pd.Series]) -> None:
-        holds = _OPERATORS[self.op]
-        for line, value, bound in zip(checker.df["_line"], values[self.column], values[self.other]):
-            if not (pd.isna(value) or pd.isna(bound) or holds(value, bound)):
-                checker.add(line, self.column, f"une valeur {self.op} {self.other} ({_shown(bound)})",
-                            _shown(value))
+    def check(self, checker: Checker, values: dict[str, str]) -> None:
+        sql_op = {"≤": "<=", "≥": ">="}[self.op]
+        value, bound = values[self.column], values[self.other]
+        checker.add(f"({value}) IS NOT NULL AND ({bound}) IS NOT NULL AND NOT (({value}) {sql_op} ({bound}))",
+                    self.column, f"une valeur {self.op} {self.other} ({{}})", checker.col(self.column), detail=bound)
 
     def describe(self) -> str:
         return f"{self.column} {self.op} {self.other}"
@@ -146,10 +118,11 @@ class RequiredWhen:
     when: str
     values: tuple[str, ...]
 
-    def check(self, checker: Checker, values: dict[str, pd.Series]) -> None:
-        for line, raw, key in zip(checker.df["_line"], checker.df[self.column], values[self.when]):
-            if is_missing(raw) and not pd.isna(key) and key in self.values:
-                checker.add(line, self.column, f"une valeur (obligatoire quand {self.when} = {key})")
+    def check(self, checker: Checker, values: dict[str, str]) -> None:
+        when = values[self.when]
+        listed = ", ".join(literal(v) for v in self.values)
+        checker.add(f"{checker.missing(self.column)} AND ({when}) IN ({listed})", self.column,
+                    f"une valeur (obligatoire quand {self.when} = {{}})", checker.col(self.column), detail=when)
 
     def describe(self) -> str:
         return f"obligatoire si {self.when} ∈ {{{', '.join(self.values)}}}"
@@ -270,30 +243,28 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
 
 # --- reading -------------------------------------------------------------------------------------
 
-def read_extract(path: str | Path, template_name: str) -> pd.DataFrame:
-    """Read and validate one extract against its template; every defect is reported at once."""
+def stage(con: duckdb.DuckDBPyConnection, path: str | Path, template_name: str, table: str) -> Checker:
+    """Validate one extract against its template and create ``table`` (typed columns of the template)."""
     if template_name not in TEMPLATES:
         raise ValueError(f"modèle inconnu : {template_name} (attendu : {', '.join(TEMPLATES)})")
     template = TEMPLATES[template_name]
-    checker = Checker(path, read_table(path, _sheet_for(Path(path), template.name)))
+    raw = files.load(con, path, sheet=template.name, header_key=template.fields[0].column)
+    checker = Checker(con, raw)
     checker.require_columns([f.column for f in template.fields])
+    checker.ignore_others([f.column for f in template.fields])
     values = {f.column: f.kind.read(checker, f.column, f.required) for f in template.fields}
     for rule in template.rules:
         rule.check(checker, values)
     checker.unique({column: values[column] for column in template.key})
-    checker.raise_if_any()
-    return pd.DataFrame({f.target: values[f.column] for f in template.fields}).reset_index(drop=True)
+    checker.build(table, {f.target: values[f.column] for f in template.fields})
+    return checker
 
 
-def _sheet_for(path: Path, name: str) -> str | int:
-    """In a workbook, the sheet named after the template (our multi-sheet file), else the first."""
-    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
-        return 0
-    try:
-        with pd.ExcelFile(path) as book:
-            return name if name in book.sheet_names else 0
-    except Exception:  # a corrupt workbook: let read_table report it
-        return 0
+def read_extract(path: str | Path, template_name: str) -> pd.DataFrame:
+    """One extract as a frame (tests, tools): every defect is reported at once."""
+    with duckdb.connect() as con:
+        table = stage(con, path, template_name, "extract").table
+        return con.execute(f"SELECT * EXCLUDE (_file, _row) FROM {table} ORDER BY _row").df()
 
 
 # --- blank templates and documentation -----------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines import warehouse
+from pipelines.warehouse import store
 from pipelines.errors import Problem
 from pipelines.formatting import fr_number
-from pipelines.query import Warehouse, WarehouseMissing
+from pipelines.warehouse.query import Warehouse, WarehouseMissing
 
 OUTCOMES = {"success": "succès", "noop": "inchangé", "rejected": "rejeté", "failed": "échec", "locked": "verrouillé"}
 
@@ -24,8 +24,8 @@ def describe(last_runs: int = 8) -> str:
         finally:
             wh.close()
     lines.append("")
-    lines.append(f"Dernières exécutions (journal {warehouse.JOURNAL}) :")
-    for entry in warehouse.read_journal()[-last_runs:][::-1]:
+    lines.append(f"Dernières exécutions (journal {store.JOURNAL}) :")
+    for entry in store.read_journal()[-last_runs:][::-1]:
         lines.append(f"  {entry.get('started_at', '')[:19]}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
                      f"  {entry.get('message', '')}")
         for problem in entry.get("rejected", [])[:5]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.exports import to_csv_bytes, to_xlsx_bytes
-from pipelines.query import Warehouse
+from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
+from pipelines.warehouse.query import Warehouse
 
 
 def export_table(level: str, fmt: str, out: Path, epci: list[str] | None = None,

@@ -15,7 +15,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from pipelines import paths, warehouse
+from pipelines import paths
+from pipelines.warehouse import store
 
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
 
@@ -25,7 +26,7 @@ class WarehouseMissing(Exception):
 
 
 def current_version_file() -> Path:
-    file = warehouse.current_file()
+    file = store.current_file()
     if file is None:
         raise WarehouseMissing(f"Aucun entrepôt à {paths.warehouse_path()} : lancez « sdsf demo » ou « sdsf refresh ».")
     return file
@@ -35,6 +36,9 @@ class Warehouse:
     def __init__(self, file: Path):
         self.file = Path(file)
         self.con = duckdb.connect(str(self.file), read_only=True)
+        # indicator_value is a view the warehouse carries (pipelines/models/views.sql); a warehouse of an
+        # older schema has only its meta read (the refresh compares fingerprints).
+        self.outdated = "indicator_value" not in self.tables()
 
     @classmethod
     def open_current(cls) -> "Warehouse":
@@ -46,6 +50,9 @@ class Warehouse:
     def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Each query on its own cursor: one connection is shared by the app's threads."""
         return self.con.cursor().execute(sql, params or []).df()
+
+    def tables(self) -> set[str]:
+        return {r[0] for r in self._df("SELECT table_name FROM information_schema.tables").itertuples(index=False)}
 
     def meta(self) -> dict[str, str]:
         return dict(self._df("SELECT key, value FROM meta").itertuples(index=False))
@@ -77,7 +84,7 @@ class Warehouse:
         params: list = [level]
         for column, items in (("code", codes), ("indicator", indicators), ("year", years)):
             if items is not None:
-                sql += f" AND {column} IN (SELECT UNNEST(?))"
+                sql += f" AND list_contains(?, {column})"  # pushed into the view, unlike IN (subquery)
                 params.append(list(items))
         return self._df(sql + " ORDER BY code, year, indicator", params)
 
@@ -144,5 +151,4 @@ class Warehouse:
 
     def years_per_indicator(self) -> pd.DataFrame:
         """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level."""
-        return self._df("SELECT indicator, level, list(DISTINCT year ORDER BY year) AS years "
-                        "FROM indicator_value GROUP BY indicator, level")
+        return self._df("SELECT indicator, level, years FROM indicator_years")

@@ -1,0 +1,40 @@
+-- Business rules used by the models *and* by every reader: the refresh stores them in the warehouse with
+-- its tables, so a rate is computed from summed counts the same way whoever computes it (the query layer's
+-- totals of a CTG territory included).
+
+-- 100 × n / d; a zero or missing denominator gives missing, never 0 or infinity.
+CREATE OR REPLACE MACRO per100(n, d) AS CASE WHEN d > 0 THEN 100.0 * n / d END;
+
+-- Sum of a count over the communes of a territory, missing as soon as one commune misses it: a partial
+-- sum would understate the territory without saying so.
+CREATE OR REPLACE MACRO strict_sum(x) AS CASE WHEN count(x) = count(*) THEN sum(x) END;
+
+-- Every indicator derived from counts (any level: commune, EPCI, a CTG territory summed on the fly).
+-- TCG = 100 × (EAJE PSU + EAJE hors PSU + AM + garde à domicile + préscolarisation) / enfants de 0-2 ans.
+CREATE OR REPLACE MACRO with_indicators(counts) AS TABLE
+SELECT *,
+    per100(places_total, enfants_0_2) AS tcg,
+    per100(places_eaje_psu, enfants_0_2) AS tcg_psu,
+    per100(places_eaje_hors_psu, enfants_0_2) AS tcg_hors_psu,
+    per100(places_eaje, enfants_0_2) AS tcg_eaje,
+    per100(places_am, enfants_0_2) AS tcg_am,
+    per100(places_gad, enfants_0_2) AS tcg_gad,
+    per100(places_ind, enfants_0_2) AS tcg_ind,
+    per100(places_prescol, enfants_0_2) AS tcg_prescol,
+    per100(places_eaje, places_total) AS part_accueil_collectif,
+    per100(am_55_plus, am_actifs) AS part_am_55_plus,
+    CASE WHEN rpe_etp > 0 THEN am_actifs / rpe_etp END AS am_actifs_par_etp_rpe,
+    per100(places_alsh, enfants_3_5 + enfants_6_10) AS places_alsh_pour_100_3_10,
+    per100(population_qpv, population) AS part_population_qpv,
+    per100(nb_communes_frr, nb_communes) AS part_communes_frr,
+    -- panier de services parentalité: at least one REAAP action, one LAEP and one CLAS
+    CASE WHEN nb_reaap IS NULL OR nb_laep IS NULL OR nb_clas IS NULL THEN NULL
+         WHEN nb_reaap > 0 AND nb_laep > 0 AND nb_clas > 0 THEN 1.0 ELSE 0.0 END AS panier_complet,
+    CASE WHEN nb_reaap IS NULL OR nb_laep IS NULL OR nb_clas IS NULL THEN NULL
+         ELSE (nb_reaap = 0)::INT + (nb_laep = 0)::INT + (nb_clas = 0)::INT END AS panier_nb_manquants
+FROM (
+    SELECT *,
+        places_am + places_gad AS places_ind,
+        places_eaje_psu + places_eaje_hors_psu + places_am + places_gad + places_prescol AS places_total
+    FROM query_table(counts)
+);

@@ -1,0 +1,1 @@
+"""What leaves the warehouse: exports (CSV, XLSX, livret CTG tables) and the status report."""

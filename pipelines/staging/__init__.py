@@ -1,0 +1,1 @@
+"""Staging: typed source tables in DuckDB, commune codes mapped to the warehouse COG, rows kept to the scope."""
