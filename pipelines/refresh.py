@@ -250,8 +250,8 @@ def _shrinkage(rows: dict[str, int], present: set[str], scope: geography.Scope) 
         new = rows.get(source, 0) if source in present else 0
         if old and new < (1 - SHRINK_LIMIT) * old:
             problems.append(Problem(BY_KEY[source].label if source in BY_KEY else source, None, None,
-                                    f"au plus {SHRINK_LIMIT:.0%} de lignes en moins que l'entrepôt précédent "
-                                    f"({old} lignes)", f"{new} lignes"))
+                                    f"au plus {SHRINK_LIMIT * 100:.0f} % de lignes en moins que l'entrepôt "
+                                    f"précédent ({old} lignes)", f"{new} lignes"))
     return problems
 
 

@@ -33,7 +33,7 @@ def build(staged: dict[str, pd.DataFrame], years: list[int], *, communes: pd.Dat
     con.execute("CREATE TABLE arrondissement AS SELECT DISTINCT arrondissement AS code, 'Arr ' || arrondissement "
                 "AS name, departement FROM commune")
     for key, schema in SCHEMAS.items():
-        extra = "raw_code VARCHAR, " if key in ("caf_rates", "caf_places", "income") else ""
+        extra = "raw_code VARCHAR, mapping_kind VARCHAR, " if key in ("caf_rates", "caf_places", "income") else ""
         con.execute(f"CREATE TABLE stg_{key} (_file VARCHAR, _row BIGINT, {extra}{schema})")
         if key in staged:
             frame = staged[key].copy()

@@ -82,5 +82,5 @@ def test_cli_status_reports_sources_runs_and_tcg(capsys):
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "DONNÉES FICTIVES" in out and "assistants_maternels.csv" in out
-    assert "71  2017    72,1  ; publié 72,1" in out
+    assert "71  2017    72,1 publié ; recalculé 72,1" in out
     assert "succès" in out

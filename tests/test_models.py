@@ -163,7 +163,7 @@ def test_rates_of_merged_communes_stay_parts_and_are_never_averaged():
         ("commune", "93066", "PIERREFITTE SUR SEINE", 2021, 50.0, None, None, None, None, None, None, None, False,
          "current"),
         ("commune", "93070", "SAINT OUEN", 2021, 45.0, None, None, None, None, None, None, None, False, "current"),
-    ]).assign(raw_code=["93066", "93059", "93070"])
+    ]).assign(raw_code=["93066", "93059", "93070"], mapping_kind=[None, "commune déléguée", None])
     con = build({"caf_rates": rates}, [2021], communes=COMMUNES_OF_TODAY)
     assert value(con, "commune", "93066", 2021, "tcg") is None  # not the mean 45.0, not a sum
     parts = con.execute("SELECT part_code, value FROM published_part WHERE code = '93066' ORDER BY 1").fetchall()
@@ -176,10 +176,11 @@ def test_merged_communes_with_places_and_rates_give_a_whole():
     rates = caf_rates([
         ("commune", "93066", "SAINT DENIS", 2021, 40.0, 20.0, None, None, None, None, None, None, False, "current"),
         ("commune", "93066", "PIERREFITTE", 2021, 50.0, 10.0, None, None, None, None, None, None, False, "current"),
-    ]).assign(raw_code=["93066", "93059"])
+    ]).assign(raw_code=["93066", "93059"], mapping_kind=[None, "commune déléguée"])
     places = pd.DataFrame({"level": "commune", "code": "93066", "name": ["SAINT DENIS", "PIERREFITTE"],
                            "year": 2021, "tot_offre": [400.0, 150.0], "pl_eaje": [200.0, 30.0],
-                           "placeholder": False, "series": "current", "raw_code": ["93066", "93059"]})
+                           "placeholder": False, "series": "current", "raw_code": ["93066", "93059"],
+                           "mapping_kind": [None, "commune déléguée"]})
     con = build({"caf_rates": rates, "caf_places": places}, [2021], communes=COMMUNES_OF_TODAY)
     assert value(con, "commune", "93066", 2021, "tcg") == pytest.approx(100 * 550 / 1300)
     assert value(con, "commune", "93066", 2021, "tcg_eaje") == pytest.approx(100 * (200 + 30) / 1300)
@@ -194,10 +195,18 @@ def test_arrondissements_municipaux_are_parts_of_their_commune():
                           "epci": ["200054781"], "population": [2103778]})
     rates = caf_rates([("commune", "75056", f"PARIS {i}E ARRONDISSEMENT", 2021, 50.0 + i, None, None, None, None,
                         None, None, None, False, "current") for i in range(1, 4)]).assign(
-        raw_code=["75101", "75102", "75103"])
+        raw_code=["75101", "75102", "75103"], mapping_kind="arrondissement municipal")
     con = build({"caf_rates": rates}, [2021], communes=paris)
     assert value(con, "commune", "75056", 2021, "tcg") is None
     assert con.execute("SELECT count(*) FROM published_part WHERE code = '75056'").fetchone()[0] == 3
+    # Filosofi publishes Paris itself beside its arrondissements: Paris's row is Paris's figure
+    income = pd.DataFrame({"level": "commune", "code": "75056", "year": 2019, "revenu_median": [28570.0, 30000.0],
+                           "taux_pauvrete": [15.2, None], "raw_code": ["75056", "75101"],
+                           "mapping_kind": [None, "arrondissement municipal"]})
+    con = build({"income": income}, [2021], communes=paris)
+    assert value(con, "commune", "75056", 2021, "revenu_median") == 28570.0
+    assert con.execute("SELECT part_code, value FROM published_part WHERE code = '75056'").fetchall() == [
+        ("75101", 30000.0)]
 
 
 def test_a_recoded_commune_keeps_its_published_rate():
@@ -205,7 +214,7 @@ def test_a_recoded_commune_keeps_its_published_rate():
     commune = pd.DataFrame({"code": ["49126"], "name": ["Orée d'Anjou"], "departement": ["49"],
                             "arrondissement": ["492"], "epci": ["200060010"], "population": [17162]})
     rates = caf_rates([("commune", "49126", "OREE D ANJOU", 2021, 61.2, None, None, None, None, None, None, None,
-                        False, "current")]).assign(raw_code=["49069"])
+                        False, "current")]).assign(raw_code=["49069"], mapping_kind="commune déléguée")
     con = build({"caf_rates": rates}, [2021], communes=commune)
     assert value(con, "commune", "49126", 2021, "tcg") == 61.2
     assert con.execute("SELECT published_as FROM indicator_value WHERE code = '49126'").fetchone()[0] == "49069"

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.indicators.catalogue import catalogue_frame
 from pipelines.priority import RULESETS_DIR, RuleSetError, load_ruleset, with_overrides
-from pipelines.priority.evaluate_all import priority_tables
+from pipelines.priority.evaluate_all import load_all, priority_tables
 from pipelines.priority.scenarios_store import list_scenarios, save_scenario, scenarios_dir, slug
 from tests.test_priority_engine import YEAR, sdsf_case
 
@@ -65,7 +65,9 @@ def test_slug_turns_a_typed_title_into_a_rule_set_name(title, name):
 def test_refresh_tables_include_saved_scenarios_with_their_version(home, sdsf71):
     save_scenario(with_overrides(sdsf71, {"am_55_plus": 35, "tcg_sous_departement": 0.8}, name="am_35"))
     data, territories = sdsf_case()
-    status, reasons = priority_tables(data, territories, catalogue_frame(), [YEAR], "COG 2025")
+    rulesets, skipped = load_all(catalogue_frame())
+    assert skipped == []
+    status, reasons = priority_tables(rulesets, data, territories, catalogue_frame(), [YEAR], "COG 2025")
     versions = status.groupby("ruleset")["ruleset_version"].unique().map(list).to_dict()
     assert versions == {"am_35": ["1.1"], "fonds_reequilibrage": ["1.0"], "sdsf71": ["1.0"]}
     assert set(status["data_vintage"]) == {"COG 2025"}
@@ -77,10 +79,12 @@ def test_refresh_tables_include_saved_scenarios_with_their_version(home, sdsf71)
     assert set(reasons.loc[reasons["ruleset"] == "am_35", "criterion"]) == {c.id for c in sdsf71.criteria}
 
 
-def test_refresh_refuses_a_scenario_file_reusing_a_rule_set_name(home, sdsf71):
+def test_refresh_skips_a_scenario_file_reusing_a_rule_set_name(home, sdsf71):
     save_scenario(with_overrides(sdsf71, {"am_55_plus": 35}, name="am_35"))
     copy = scenarios_dir() / "copie.toml"
     copy.write_text((scenarios_dir() / "am_35.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    data, territories = sdsf_case()
-    with pytest.raises(RuleSetError, match="nom « am_35 » déjà utilisé par « am_35.toml »"):
-        priority_tables(data, territories, catalogue_frame(), [YEAR], "COG 2025")
+    # A saved scenario is data: the broken one is reported and skipped, the refresh goes on.
+    rulesets, skipped = load_all(catalogue_frame())
+    assert [r.name for r in rulesets].count("am_35") == 1
+    ((path, reason),) = skipped
+    assert path.name == "copie.toml" and "nom « am_35 » déjà utilisé par « am_35.toml »" in reason

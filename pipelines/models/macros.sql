@@ -38,3 +38,13 @@ FROM (
         places_eaje_psu + places_eaje_hors_psu + places_am + places_gad + places_prescol AS places_total
     FROM query_table(counts)
 );
+
+-- Which row of a file stands for today's commune, per commune and year (a published figure is never summed
+-- nor averaged): the one row that is not an arrondissement municipal, when there is exactly one — the commune
+-- itself, or its former code. Arrondissements municipaux and the former communes of a fusion are its parts.
+CREATE OR REPLACE MACRO commune_whole(published) AS TABLE
+SELECT code, year,
+       CASE WHEN count(DISTINCT raw_code) FILTER (WHERE mapping_kind IS DISTINCT FROM 'arrondissement municipal') = 1
+            THEN min(raw_code) FILTER (WHERE mapping_kind IS DISTINCT FROM 'arrondissement municipal') END AS whole,
+       count(DISTINCT raw_code) AS rows
+FROM query_table(published) WHERE level = 'commune' GROUP BY code, year;

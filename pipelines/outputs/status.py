@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.warehouse import store
-from pipelines.errors import Problem
+from pipelines.errors import Notice, Problem
 from pipelines.formatting import fr_number
+from pipelines.warehouse import store
 from pipelines.warehouse.query import Warehouse, WarehouseMissing
 
 OUTCOMES = {"success": "succès", "noop": "inchangé", "rejected": "rejeté", "failed": "échec", "locked": "verrouillé"}
@@ -30,6 +30,9 @@ def describe(last_runs: int = 8) -> str:
                      f"  {entry.get('message', '')}")
         for problem in entry.get("rejected", [])[:5]:
             lines.append(f"      {Problem(**problem)}")
+        if entry.get("outcome") != "success":  # a success's notices are in the warehouse, listed above
+            for notice in entry.get("notices", [])[:5]:
+                lines.append(f"      avertissement : {Notice(**notice)}")
     return "\n".join(lines)
 
 
@@ -48,18 +51,41 @@ def _warehouse_lines(wh: Warehouse) -> list[str]:
     for row in wh.sources().itertuples():
         lines.append(f"  {row.source:<22} {row.file:<48} {row.years:<10} {fr_number(row.rows, 0):>10} lignes  {row.vintage}")
     lines += ["", "Tables :"]
-    for (table,) in wh.con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
+    for (table,) in wh.con.execute("SELECT table_name FROM information_schema.tables "
+                                   "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall():
         count = wh.con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
         lines.append(f"  {table:<22} {fr_number(count, 0):>10}")
-    lines += ["", "Taux de couverture global (TCG) par département et par an (recalculé ; publié) :"]
+    lines += _tcg_lines(wh) + _notice_lines(wh)
+    return lines
+
+
+def _tcg_lines(wh: Warehouse) -> list[str]:
+    """The département's TCG as shown (published where it exists), and the one computed from the counts."""
     try:
-        tcg = wh.con.execute("""
-            SELECT v.code, v.year, v.value, p.value
-            FROM indicator_value v LEFT JOIN indicator_value p
-              ON p.level = v.level AND p.code = v.code AND p.year = v.year AND p.indicator = 'tcg_publie'
+        rows = wh.con.execute("""
+            SELECT v.code, v.year, v.value, v.origin, c.computed
+            FROM indicator_value v LEFT JOIN published_comparison c USING (level, code, year, indicator)
             WHERE v.level = 'departement' AND v.indicator = 'tcg' ORDER BY 1, 2""").fetchall()
     except duckdb.Error:
-        tcg = []
-    for code, year, value, published in tcg:
-        lines.append(f"  {code}  {year}  {fr_number(value, 1):>6}  ; publié {fr_number(published, 1)}")
+        return []
+    lines = ["", "Taux de couverture global (TCG) par département et par an (affiché ; recalculé des effectifs) :"]
+    for code, year, value, origin, computed in rows:
+        shown = f"{fr_number(value, 1):>6} {'publié' if origin == 'published' else 'calculé'}"
+        lines.append(f"  {code}  {year}  {shown}" + (f" ; recalculé {fr_number(computed, 1)}"
+                                                    if computed is not None else ""))
+    return lines
+
+
+def _notice_lines(wh: Warehouse, shown: int = 30) -> list[str]:
+    """Warnings of the run that built the warehouse, and the old commune codes it mapped."""
+    if "run_notice" not in wh.tables():
+        return []
+    notices = wh.con.execute("SELECT file, line, \"column\", message, found, count FROM run_notice").fetchall()
+    mapped = wh.con.execute("SELECT count(*), coalesce(sum(rows), 0) FROM code_mapping").fetchone()
+    lines = ["", f"Avertissements de la construction ({len(notices)}) :"]
+    lines += [f"  - {Notice(*row)}" for row in notices[:shown]]
+    if len(notices) > shown:
+        lines.append(f"  … et {len(notices) - shown} autres (page Données)")
+    lines.append(f"Codes communes anciens rapprochés de leur commune actuelle : {fr_number(mapped[0], 0)} codes, "
+                 f"{fr_number(mapped[1], 0)} lignes")
     return lines

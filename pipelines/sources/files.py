@@ -163,11 +163,7 @@ def _load_csv(con, path: Path) -> RawTable:
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     if rows == 0:
         raise InputError.single(path, 2, None, "au moins une ligne de données sous l'en-tête")
-    notices = []
-    if not text.endswith("\n"):
-        notices.append(Notice(str(path), text.count("\n") + 1, None,
-                              "la dernière ligne n'a pas de fin de ligne : vérifiez que le fichier est complet"))
-    return RawTable(path, table, header, rows, separator, notices, _text=text)
+    return RawTable(path, table, header, rows, separator, _text=text)
 
 
 def _rejected_lines(path: Path, text: str, separator: str, fields: int, rejected, n_rejected: int) -> list[Problem]:

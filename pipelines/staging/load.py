@@ -63,6 +63,7 @@ class Staged:
     mappings: list[tuple] = field(default_factory=list)  # file, old code, new code, kind, rows
     present: set[str] = field(default_factory=set)  # sources with at least one accepted file
     rows: dict[str, int] = field(default_factory=dict)  # rows kept per source
+    overseas: dict[str, int] = field(default_factory=dict)  # file -> rows of collectivités d'outre-mer, set aside
 
 
 def stage(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]]) -> Staged:
@@ -137,6 +138,7 @@ def _map_communes(con, spec: SourceSpec, raws: dict[str, RawTable], headers: dic
     overseas = f"left(raw_code, 3) IN ({', '.join(literal(c) for c in OVERSEAS_COLLECTIVITIES)})"
     for file, n, first in con.execute(f"""SELECT _file, count(*), min(raw_code) FROM map_{spec.key}
                                           WHERE {unknown} AND {overseas} GROUP BY _file ORDER BY _file""").fetchall():
+        out.overseas[file] = n
         out.notices.append(Notice(file, None, headers[file], "collectivité d'outre-mer hors des départements du COG : "
                                   "lignes ignorées", first, count=n))
     bad = con.execute(f"""SELECT _file, _row, raw_code, count(*) OVER () FROM map_{spec.key}
@@ -209,11 +211,11 @@ def _keep_scope(con, spec: SourceSpec, out: Staged) -> None:
         if stat.source == spec.key:
             stat.rows_kept, years = kept.get(str(stat.path), (0, None))
             stat.years = years or ""
-            dropped = stat.rows_read - stat.rows_kept
+            dropped = stat.rows_read - stat.rows_kept - out.overseas.get(str(stat.path), 0)
             if dropped:
                 out.notices.append(Notice(str(stat.path), None, None, "lignes hors du périmètre de l'entrepôt "
                                           "(autres territoires) : non stockées", count=dropped))
-    extra = "raw_code, " if spec.levels else ""
+    extra = "raw_code, mapping_kind, " if spec.levels else ""  # what the models need to tell a whole from its parts
     con.execute(f"""CREATE TABLE stg_{spec.key} AS
                     SELECT _file, _row, {extra}* EXCLUDE (_file, _row, raw_code, cog, mapping_kind, mapped_from, _inside,
                                                           {column}),
@@ -233,8 +235,8 @@ def create_published(con) -> None:
     con.execute(f"CREATE TABLE published_measure AS SELECT * FROM (VALUES {rows}) t(measure, indicator, kind)")
     parts = []
     for key, measures in (("caf_rates", list(RATE_FIELDS)), ("caf_places", list(PLACE_FIELDS))):
-        parts.append(f"""SELECT level, code, raw_code, name, year, series, placeholder, _file, measure, value
-                         FROM (UNPIVOT (SELECT level, code, raw_code, name, year, series, placeholder, _file,
+        parts.append(f"""SELECT level, code, raw_code, mapping_kind, name, year, series, placeholder, _file, measure, value
+                         FROM (UNPIVOT (SELECT level, code, raw_code, mapping_kind, name, year, series, placeholder, _file,
                                                {', '.join(measures)} FROM stg_{key})
                                ON {', '.join(measures)} INTO NAME measure VALUE value)""")
     con.execute("CREATE TABLE stg_published AS " + " UNION ALL ".join(parts))
