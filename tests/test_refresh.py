@@ -142,3 +142,52 @@ def test_saved_scenario_triggers_a_rebuild_that_stores_it(home):
         assert "essai_tcg" in set(wh.rulesets()["ruleset"])
     finally:
         wh.close()
+
+
+def test_an_old_version_a_reader_still_has_open_is_not_pruned(home):
+    import subprocess
+    import sys
+
+    raw = write_raw(home / "raw")
+    assert run(_request(raw)).exit_code == EXIT_OK
+    first = warehouse.current_file()
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('open', flush=True); sys.stdin.read()", str(first)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        for _ in range(warehouse.KEEP_VERSIONS + 1):
+            assert run(_request(raw, force=True)).exit_code == EXIT_OK
+        assert first.exists()  # beyond the retention, but read by another process
+        versions = sorted(warehouse.versions_dir().glob("*.duckdb"))
+        assert len(versions) == warehouse.KEEP_VERSIONS + 1
+    finally:
+        reader.communicate("")
+    assert run(_request(raw, force=True)).exit_code == EXIT_OK
+    assert not first.exists()  # once nobody reads it, the retention applies
+    assert len(list(warehouse.versions_dir().glob("*.duckdb"))) == warehouse.KEEP_VERSIONS
+
+
+def test_a_journal_line_cut_by_a_kill_is_skipped_and_later_runs_go_on(home, capsys):
+    raw = write_raw(home / "raw")
+    assert run(_request(raw)).exit_code == EXIT_OK
+    journal = paths.warehouse_dir() / warehouse.JOURNAL
+    with open(journal, "a", encoding="utf-8") as fh:
+        fh.write('{"run_id": "cut", "outcome": "succ')  # a kill during the journal write
+    assert run(_request(raw, force=True)).exit_code == EXIT_OK
+    assert [e["outcome"] for e in warehouse.read_journal()] == ["success", "success"]
+    assert "ligne incomplète ignorée" in capsys.readouterr().err
+
+
+def test_temporary_files_of_a_killed_run_are_removed_by_the_next_one(home):
+    raw = write_raw(home / "raw")
+    assert run(_request(raw)).exit_code == EXIT_OK
+    leftovers = [warehouse.versions_dir() / "20260101T000000Z.duckdb.tmp",
+                 warehouse.versions_dir() / "20260101T000000Z.duckdb.tmp.wal",
+                 paths.warehouse_dir() / ".sdsf.duckdb.123.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"partial")
+    result = run(_request(raw))
+    assert result.outcome == "noop"
+    assert not any(p.exists() for p in leftovers)
+    assert any("interrompue" in n.message for n in result.notices)

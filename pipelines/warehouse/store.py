@@ -11,6 +11,7 @@ run starts, and a journal line cut by a kill is skipped (with a warning) instead
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -93,11 +94,33 @@ def publish(version_file: Path) -> None:
     _prune(keep=version_file)
 
 
-def _prune(keep: Path) -> None:
+def _prune(keep: Path) -> list[Path]:
+    """Retention: the ``KEEP_VERSIONS`` newest files stay, and so does any older one a reader still has open.
+
+    DuckDB readers hold a shared lock on the file (the app's replicas, a notebook): an old version is
+    removed only when an exclusive lock can be taken on it, so nobody is reading it.
+    """
     files = sorted(versions_dir().glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = []
     for old in files[KEEP_VERSIONS:]:
-        if old.resolve() != keep.resolve():
+        if old.resolve() != keep.resolve() and not in_use(old):
             old.unlink(missing_ok=True)
+            removed.append(old)
+    return removed
+
+
+def in_use(path: Path) -> bool:
+    """Whether another process holds a DuckDB lock on ``path`` (a reader has the warehouse open)."""
+    try:
+        with open(path, "rb+") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+            return False
+    except FileNotFoundError:
+        return False
 
 
 def append_journal(entry: dict) -> None:
