@@ -215,3 +215,27 @@ def test_fetch_to_csv_keeps_the_old_file_when_the_new_one_is_invalid(portal, cli
     assert "txcouv_pe_epci.csv, ligne 2, colonne « txcouv_epci »" in str(excinfo.value)
     assert (tmp_path / "txcouv_pe_epci.csv").read_text(encoding="utf-8") == EPCI_CSV
     assert [p.name for p in tmp_path.iterdir()] == ["txcouv_pe_epci.csv"]
+
+
+def test_what_fetch_caf_downloads_alone_builds_a_warehouse(portal, client, tmp_path, monkeypatch):
+    """The first thing a user without internal extracts does: fetch data.caf.fr, then refresh."""
+    from pipelines.refresh import RefreshRequest, run
+    from pipelines.warehouse.query import Warehouse
+
+    monkeypatch.setenv("SDSF_HOME", str(tmp_path))
+    portal.exports["txcouv_pe_epci"] = EPCI_CSV.replace("\n2021;XX", "\n2021;200071579;CC X;65.0;;;;;;;\n2021;XX")
+    portal.exports["txcouv_pe_nat"] = ("annee;txcouv_nat;txcouv_eaje_nat;txcouv_psu_col_nat;txcouv_hors_psu_col_nat;"
+                                       "txcouv_ind_nat;txcouv_am_ind_nat;txcouv_gad_ind_nat;txcouv_prescol_nat\n"
+                                       "2021-01-01;59.4;22.3;18.2;4.1;34.1;31.9;2.2;3.0\n")
+    raw = tmp_path / "raw"
+    for dataset in ("txcouv_pe_epci", "txcouv_pe_nat"):
+        fetch_to_csv(client, dataset, raw / "caf")
+    result = run(RefreshRequest(raw, ["71"]))
+    assert result.outcome == "success", result.message
+    wh = Warehouse.open_current()
+    try:
+        tcg = wh.values("epci", None, ["tcg"], [2021]).set_index("code")["value"].to_dict()
+        assert tcg == {"200070308": 72.1, "200071579": 65.0}  # the XX row is no territory
+        assert wh.values("france", ["FR"], ["tcg"], [2021])["value"].tolist() == [59.4]
+    finally:
+        wh.close()
