@@ -3,6 +3,7 @@ and the figures computed from its counts land on the published ones it is calibr
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import tomllib
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.demo import generate_demo
+from pipelines.demo import generate_demo, publisher
 from pipelines.demo.calibration import FRANCE, calibration_for
 from pipelines.demo.publisher import publish, rate
 from pipelines.geography.load import load_geography
@@ -187,6 +188,35 @@ def test_published_rates_are_the_rounded_counts(tables71, epci_of):
         assert (places.xs(year, level="year").loc[counts.index, "tot_offre"] == counts["places"]).all()
     departement = tables71["caf_rates"].query("level == 'departement' and year == 2017")["tcg"].item()
     assert departement == 72.1
+
+
+def _caf(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / "caf" / f"{name}.csv", sep=";", encoding="utf-8-sig", dtype=str)
+
+
+def test_a_departement_does_not_depend_on_the_others_generated(tmp_path):
+    generate_demo(["93"], tmp_path / "alone")
+    generate_demo(["29", "93"], tmp_path / "both")
+    for name in ("extracts/equipements.csv", "extracts/assistants_maternels.csv", "extracts/rpe_animateurs.csv",
+                 "extracts/places_complementaires.csv", "insee/base-cc-evol-struct-pop-2020.csv",
+                 "insee/filosofi_2021_com.csv", "zonages/communes_frr_2025.csv", "zonages/qpv.csv"):
+        alone = (tmp_path / "alone" / name).read_text(encoding="utf-8-sig").splitlines()
+        both = set((tmp_path / "both" / name).read_text(encoding="utf-8-sig").splitlines())
+        assert len(alone) > 1 and set(alone) <= both, name
+    # Finistère's islands belong to no EPCI: the Caf's placeholder row carries their places
+    for dataset in ("txcouv_pe_epci", "nbpla_pe_epci"):
+        assert "XX" in set(_caf(tmp_path / "both", dataset)["numepci"])
+        assert "XX" not in set(_caf(tmp_path / "alone", dataset)["numepci"])
+
+
+def test_the_generator_stays_out_of_the_data_path():
+    """It may use the geography and the French formatting, nothing the refresh computes with."""
+    allowed = ("pipelines.demo", "pipelines.geography", "pipelines.formatting")
+    for path in Path(publisher.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            assert all(not n.startswith("pipelines") or n.startswith(allowed) for n in names), (path.name, names)
 
 
 def test_placeholder_row_only_for_communes_outside_any_epci():

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.demo.calibration import FRANCE_RATES
-from pipelines.demo.offer import active
+from pipelines.demo.kinds import active
 from pipelines.formatting import ascii_fold
 
 COMPONENTS = ["psu_col", "hors_psu_col", "am_ind", "gad_ind", "prescol"]
@@ -39,6 +39,8 @@ PLACES = {
 COMMUNE_LEVEL_POPULATION = 10_000  # the Caf publishes communes above this size only
 PLACEHOLDER = "XX"
 EPCI_TYPES = {"Communauté de communes": "CC", "Communauté d'agglomération": "CA", "Communauté urbaine": "CU"}
+EPCI_TYPE = re.compile(rf"^({'|'.join(EPCI_TYPES)})\b")
+SPACES = re.compile(r"\s+")
 
 
 def commune_counts(population: pd.DataFrame, equipments: pd.DataFrame, childminders: pd.DataFrame,
@@ -61,10 +63,14 @@ def commune_counts(population: pd.DataFrame, equipments: pd.DataFrame, childmind
 
 def caf_name(name: str) -> str:
     """The Caf's spelling: capitals without accents, hyphens as spaces, EPCI types abbreviated."""
-    for long, short in EPCI_TYPES.items():
-        name = re.sub(rf"^{long}\b", short, name)
-    plain = ascii_fold(name)
-    return re.sub(r"\s+", " ", plain.replace("-", " ")).strip().upper()
+    plain = ascii_fold(EPCI_TYPE.sub(lambda m: EPCI_TYPES[m.group(1)], name))
+    return SPACES.sub(" ", plain.replace("-", " ")).strip().upper()
+
+
+def _caf_names(names: pd.Series) -> pd.Series:
+    """``caf_name`` of each name, spelt once per distinct name (missing stays missing)."""
+    distinct = names.dropna().unique()
+    return names.map(dict(zip(distinct, map(caf_name, distinct))))
 
 
 def _rates(sums: pd.DataFrame, suffix: str) -> pd.DataFrame:
@@ -86,12 +92,11 @@ def _level(counts: pd.DataFrame, keys: list[str], suffix: str, measure) -> pd.Da
 
 def publish(counts: pd.DataFrame, communes: pd.DataFrame, departements: pd.DataFrame, years) -> dict[str, pd.DataFrame]:
     """The ``caf/`` files: rates per EPCI, département, large commune and France, places per EPCI."""
-    place = communes[["code", "name", "departement", "epci", "epci_name", "population"]].assign(
-        numepci=lambda d: d["epci"].fillna(PLACEHOLDER),
-        nomepci=lambda d: d["epci_name"].map(caf_name, na_action="ignore").fillna(PLACEHOLDER),
-        numdep=lambda d: d["departement"],
-        nomdep=lambda d: d["departement"].map(departements.set_index("code")["name"]).map(caf_name),
-        numcom=lambda d: d["code"], nomcom=lambda d: d["name"].map(caf_name))
+    place = communes[["code", "departement", "epci", "population"]].assign(
+        numepci=communes["epci"].fillna(PLACEHOLDER), nomepci=_caf_names(communes["epci_name"]).fillna(PLACEHOLDER),
+        numdep=communes["departement"],
+        nomdep=_caf_names(communes["departement"].map(departements.set_index("code")["name"])),
+        numcom=communes["code"], nomcom=_caf_names(communes["name"]))
     data = counts.merge(place, left_on="commune", right_on="code")
     large = data[data["population"] > COMMUNE_LEVEL_POPULATION]
     return {
