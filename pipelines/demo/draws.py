@@ -4,11 +4,13 @@ A département's data must not depend on which other départements are generated
 has its own generator per purpose (``stream``). ``Streams`` asks every département's generator for
 its share of a draw and lays the parts end to end, in the order of the scope's départements: the
 computations that follow are then vectorised over the whole scope while every number still comes
-from its own département's stream.
+from its own département's stream. Values that belong to a territory rather than to a département
+(a revision of a published EPCI rate) come from ``keyed_uniform``, a hash of the territory's code.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,3 +59,10 @@ class Streams:
 def noise(z: np.ndarray, sigma) -> np.ndarray:
     """Multiplicative noise with median 1 from standard normal draws ``z``."""
     return np.exp(sigma * z)
+
+
+def keyed_uniform(seed: int, purpose: str, keys: Sequence[str]) -> np.ndarray:
+    """A uniform in [0, 1) per key, fixed by (seed, purpose, key) alone, whatever else is drawn."""
+    digests = (hashlib.blake2b(f"{seed}/{purpose}/{key}".encode(), digest_size=8).digest() for key in keys)
+    top_53_bits = (int.from_bytes(d, "big") >> 11 for d in digests)  # exact in a double, so never 1.0
+    return np.fromiter(top_53_bits, dtype=np.float64, count=len(keys)) / 2.0 ** 53

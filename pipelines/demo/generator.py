@@ -97,7 +97,7 @@ def generate_demo(departements: list[str] | None, out_dir: Path, years=CALIBRATE
     incomes = context.published_incomes(tables.communes, tables.incomes)
     return [
         writers.manifest(list(tables.departements["code"]), years, seed, out_dir),
-        *writers.caf(publisher.publish(counts, tables.communes, tables.departements, years), out_dir),
+        *writers.caf(publisher.publish(counts, tables.communes, tables.departements, years, seed), out_dir),
         *writers.population(tables.population, out_dir),
         *writers.filosofi(incomes, out_dir),
         *writers.extracts(tables.equipments, tables.childminders, tables.rpe_staff, tables.complementary, out_dir),
