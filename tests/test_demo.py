@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.demo import generate_demo, publisher
+from pipelines.demo import generate_demo, publisher, writers
 from pipelines.demo.calibration import FRANCE, calibration_for
 from pipelines.demo.publisher import publish, rate
 from pipelines.geography.load import load_geography
@@ -232,6 +232,16 @@ def test_places_are_published_with_every_component_at_three_levels(demo71, table
     assert large == set(communes[communes > 10_000].index) == set(_caf(out, "txcouv_pe_com")["numcom"])
     dep = tables71["caf_places"].query("level == 'departement' and year == 2017")
     assert dep["pl_eaje"].item() == 2402  # the calibrated crèche places, as published
+
+
+def test_manifest_declares_the_extracts_exhaustive(demo71, tmp_path):
+    out, _ = demo71
+    declared = tomllib.loads((out / "manifest.toml").read_text(encoding="utf-8"))["exhaustive"]
+    assert [d["source"] for d in declared] == ["equipments", "childminders", "rpe_staff", "complementary_places"]
+    assert all(d["departements"] == ["71"] and d["years"] == list(range(2017, 2025)) for d in declared)
+    national = writers.manifest(["01", "02"], [2023, 2024], 71, tmp_path, national=True)
+    assert all(d["departements"] == "all" and d["years"] == [2023, 2024]
+               for d in tomllib.loads(national.read_text(encoding="utf-8"))["exhaustive"])
 
 
 def test_a_departement_does_not_depend_on_the_others_generated(tmp_path):

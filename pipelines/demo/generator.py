@@ -96,7 +96,7 @@ def generate_demo(departements: list[str] | None, out_dir: Path, years=CALIBRATE
                                       tables.complementary, years)
     incomes = context.published_incomes(tables.communes, tables.incomes)
     return [
-        writers.manifest(list(tables.departements["code"]), years, seed, out_dir),
+        writers.manifest(list(tables.departements["code"]), years, seed, out_dir, national=departements is None),
         *writers.caf(publisher.publish(counts, tables.communes, tables.departements, years, seed), out_dir),
         *writers.population(tables.population, out_dir),
         *writers.filosofi(incomes, out_dir),
