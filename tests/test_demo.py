@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipelines.cli import _parser
 from pipelines.demo import generate_demo, publisher, writers
 from pipelines.demo.calibration import FRANCE, calibration_for
 from pipelines.demo.publisher import publish, rate
@@ -267,6 +268,12 @@ def test_the_generator_stays_out_of_the_data_path():
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
             assert all(not n.startswith("pipelines") or n.startswith(allowed) for n in names), (path.name, names)
+
+
+def test_demo_all_is_national_and_exclusive_with_departements():
+    assert _parser().parse_args(["demo", "--all"]).all
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["demo", "--all", "--departements", "71"])
 
 
 def test_placeholder_row_only_for_communes_outside_any_epci():
