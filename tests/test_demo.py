@@ -213,7 +213,7 @@ def test_each_caf_dataset_is_a_current_file_and_a_hist_one(demo71, level):
                                                    suffixes=("", "_hist"))
     gap = (rates[f"txcouv_{level}_hist"].astype(float) - rates[f"txcouv_{level}"].astype(float)).abs().round(1)
     assert gap.max() <= 0.3
-    if level != "dep":  # one département: its single row may or may not be revised
+    if level == "epci":  # enough territories for some to be revised and some not, whatever the seed
         assert 0 < (gap > 0).sum() < len(gap)
 
 

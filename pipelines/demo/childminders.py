@@ -58,7 +58,7 @@ def _yearly(scope: Scope, pairs: list[tuple[float, float]]) -> np.ndarray:
 def childminders(scope: Scope, children: np.ndarray, other_places: np.ndarray) -> pd.DataFrame:
     """AM per commune and year; ``children`` is the (year, commune) matrix of under-3s, ``other_places``
     the non-AM places per commune in each département's ``tcg_year``."""
-    rng, dep, n_deps = scope.streams("childminders"), scope.dep, len(scope.codes)
+    rng, dep = scope.streams("childminders"), scope.dep
     years = np.array(CALIBRATED_YEARS)
     part, n_parts = grouped.labels(dep, scope.communes["epci"].fillna(NO_EPCI))
     part_dep = np.zeros(n_parts, dtype=int)
