@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(required=True, metavar="COMMANDE")
 
     demo = sub.add_parser("demo", help="générer les données fictives de démonstration et construire l'entrepôt")
-    demo.add_argument("--departements", nargs="+", default=["71"], metavar="DEP")
+    demo_scope = demo.add_mutually_exclusive_group()
+    demo_scope.add_argument("--departements", nargs="+", default=["71"], metavar="DEP")
+    demo_scope.add_argument("--all", action="store_true", help="toute la France")
     demo.add_argument("--raw", type=Path, help="dossier où écrire les fichiers (défaut : data/raw/demo)")
     demo.set_defaults(handler=_demo)
 
@@ -107,10 +109,11 @@ def _listed(title: str, items) -> None:
 def _demo(args) -> int:
     from pipelines.demo import generate_demo
     raw = args.raw or paths.raw_dir() / "demo"
+    departements = None if args.all else args.departements
     started = time.perf_counter()
-    files = generate_demo(args.departements, raw)
+    files = generate_demo(departements, raw)
     print(f"Données fictives écrites dans {raw} ({len(files)} fichiers, {time.perf_counter() - started:.1f} s)")
-    code = _report(run(RefreshRequest(raw, args.departements, base_year=2017)))
+    code = _report(run(RefreshRequest(raw, departements, base_year=2017)))
     if code == EXIT_OK:
         _status(args)
     return code

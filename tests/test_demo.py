@@ -3,6 +3,7 @@ and the figures computed from its counts land on the published ones it is calibr
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import tomllib
 from pathlib import Path
@@ -11,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.demo import generate_demo
+from pipelines.cli import _parser
+from pipelines.demo import generate_demo, publisher, writers
 from pipelines.demo.calibration import FRANCE, calibration_for
 from pipelines.demo.publisher import publish, rate
 from pipelines.geography.load import load_geography
@@ -88,8 +90,11 @@ def test_files_keep_the_quirks_of_the_real_sources(demo71):
     assert b"," in filosofi and b";\r\n" in filosofi  # decimal comma; a secret poverty rate is empty
     population = (out / "insee" / "base-cc-evol-struct-pop-2017.csv").read_text()
     assert population.startswith("CODGEO;P17_POP;P17_POP0002;P17_POP0305;P17_POP0610;P17_POP1117\n")
+    # as on data.caf.fr: the current file holds the latest two years, the _hist one 2017 to N-1
     nat = (out / "caf" / "txcouv_pe_nat.csv").read_text(encoding="utf-8-sig")
-    assert "\n2017-01-01;58.0;" in nat
+    assert "\n2023-01-01;60.9;" in nat and "\n2024-01-01;" in nat and "2022-01-01" not in nat
+    nat_hist = (out / "caf" / "txcouv_pe_nat_hist.csv").read_text(encoding="utf-8-sig")
+    assert "\n2017-01-01;58.0;" in nat_hist and "\n2023-01-01;" in nat_hist and "2024-01-01" not in nat_hist
 
 
 def test_connectors_read_every_file(tables71):
@@ -179,14 +184,96 @@ def test_some_epci_lack_part_of_the_parenting_basket(tables71, epci_of):
 
 def test_published_rates_are_the_rounded_counts(tables71, epci_of):
     published = tables71["caf_rates"].query("level == 'epci'").set_index(["code", "year"])
-    places = tables71["caf_places"].set_index(["code", "year"])
-    for year in (2017, 2024):
+    places = tables71["caf_places"].query("level == 'epci'").set_index(["code", "year"])
+    for year in (2017, 2023, 2024):  # 2023: in both series, the current one (read as winning) is exact
         counts = _counts(tables71, year, epci_of)
         expected = rate(counts["places"], counts["children"])
         assert np.allclose(published.xs(year, level="year").loc[counts.index, "tcg"], expected, atol=1e-9)
         assert (places.xs(year, level="year").loc[counts.index, "tot_offre"] == counts["places"]).all()
     departement = tables71["caf_rates"].query("level == 'departement' and year == 2017")["tcg"].item()
     assert departement == 72.1
+
+
+def _caf(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / "caf" / f"{name}.csv", sep=";", encoding="utf-8-sig", dtype=str)
+
+
+@pytest.mark.parametrize("level", ["epci", "dep", "com"])
+def test_each_caf_dataset_is_a_current_file_and_a_hist_one(demo71, level):
+    """data.caf.fr: the current file holds the latest two years, ``_hist`` 2017 to N-1; on the year
+    they share, the hist figure of some territories is the provisional one, 0.1 to 0.3 off."""
+    out, _ = demo71
+    code = {"epci": "numepci", "dep": "numdep", "com": "numcom"}[level]
+    for dataset in ("txcouv_pe", "nbpla_pe"):
+        current, hist = _caf(out, f"{dataset}_{level}"), _caf(out, f"{dataset}_{level}_hist")
+        assert sorted(current["annee"].unique()) == ["2023", "2024"]
+        assert sorted(hist["annee"].unique()) == [str(y) for y in range(2017, 2024)]
+        assert set(current[code]) == set(hist[code])
+    rates = _caf(out, f"txcouv_pe_{level}").merge(_caf(out, f"txcouv_pe_{level}_hist"), on=["annee", code],
+                                                   suffixes=("", "_hist"))
+    gap = (rates[f"txcouv_{level}_hist"].astype(float) - rates[f"txcouv_{level}"].astype(float)).abs().round(1)
+    assert gap.max() <= 0.3
+    if level == "epci":  # enough territories for some to be revised and some not, whatever the seed
+        assert 0 < (gap > 0).sum() < len(gap)
+
+
+def test_places_are_published_with_every_component_at_three_levels(demo71, tables71):
+    out, _ = demo71
+    for level in ("epci", "dep", "com"):
+        for name in ("nbpla_pe", "nbpla_pe_hist"):
+            table = _caf(out, name.replace("nbpla_pe", f"nbpla_pe_{level}"))
+            places = {p: table[f"{p}_{level}"].astype(int) for p in (
+                "pl_psu_col", "pl_hors_psu_col", "pl_eaje", "pl_am_ind", "pl_gad_ind", "pl_ind", "pl_prescol",
+                "tot_offre")}
+            assert (places["pl_eaje"] == places["pl_psu_col"] + places["pl_hors_psu_col"]).all()
+            assert (places["pl_ind"] == places["pl_am_ind"] + places["pl_gad_ind"]).all()
+            assert (places["tot_offre"] == places["pl_eaje"] + places["pl_ind"] + places["pl_prescol"]).all()
+    communes = load_geography(["71"]).communes.set_index("code")["population"]
+    large = set(_caf(out, "nbpla_pe_com")["numcom"])
+    assert large == set(communes[communes > 10_000].index) == set(_caf(out, "txcouv_pe_com")["numcom"])
+    dep = tables71["caf_places"].query("level == 'departement' and year == 2017")
+    assert dep["pl_eaje"].item() == 2402  # the calibrated crèche places, as published
+
+
+def test_manifest_declares_the_extracts_exhaustive(demo71, tmp_path):
+    out, _ = demo71
+    declared = tomllib.loads((out / "manifest.toml").read_text(encoding="utf-8"))["exhaustive"]
+    assert [d["source"] for d in declared] == ["equipments", "childminders", "rpe_staff", "complementary_places"]
+    assert all(d["departements"] == ["71"] and d["years"] == list(range(2017, 2025)) for d in declared)
+    national = writers.manifest(["01", "02"], [2023, 2024], 71, tmp_path, national=True)
+    assert all(d["departements"] == "all" and d["years"] == [2023, 2024]
+               for d in tomllib.loads(national.read_text(encoding="utf-8"))["exhaustive"])
+
+
+def test_a_departement_does_not_depend_on_the_others_generated(tmp_path):
+    generate_demo(["93"], tmp_path / "alone")
+    generate_demo(["29", "93"], tmp_path / "both")
+    for name in ("extracts/equipements.csv", "extracts/assistants_maternels.csv", "extracts/rpe_animateurs.csv",
+                 "extracts/places_complementaires.csv", "insee/base-cc-evol-struct-pop-2020.csv",
+                 "insee/filosofi_2021_com.csv", "zonages/communes_frr_2025.csv", "zonages/qpv.csv"):
+        alone = (tmp_path / "alone" / name).read_text(encoding="utf-8-sig").splitlines()
+        both = set((tmp_path / "both" / name).read_text(encoding="utf-8-sig").splitlines())
+        assert len(alone) > 1 and set(alone) <= both, name
+    # Finistère's islands belong to no EPCI: the Caf's placeholder row carries their places
+    for dataset in ("txcouv_pe_epci", "nbpla_pe_epci"):
+        assert "XX" in set(_caf(tmp_path / "both", dataset)["numepci"])
+        assert "XX" not in set(_caf(tmp_path / "alone", dataset)["numepci"])
+
+
+def test_the_generator_stays_out_of_the_data_path():
+    """It may use the geography and the French formatting, nothing the refresh computes with."""
+    allowed = ("pipelines.demo", "pipelines.geography", "pipelines.formatting")
+    for path in Path(publisher.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            assert all(not n.startswith("pipelines") or n.startswith(allowed) for n in names), (path.name, names)
+
+
+def test_demo_all_is_national_and_exclusive_with_departements():
+    assert _parser().parse_args(["demo", "--all"]).all
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["demo", "--all", "--departements", "71"])
 
 
 def test_placeholder_row_only_for_communes_outside_any_epci():

@@ -83,6 +83,7 @@ class Calibration:
         {2018: -0.01, 2019: -0.015, 2020: -0.02, 2021: -0.025, 2022: -0.03, 2023: -0.03, 2024: -0.03}))
     am_active_share: tuple[float, float] = (0.87, 0.83)  # active AM / AM agréés, 2017 and 2024
     am_55_share: tuple[float, float] = (0.30, 0.38)  # active AM aged 55+, 2017 and 2024
+    am_55_spread: float = 0.10  # EPCI parts' share of AM aged 55+ lies within ± this of the département's
     equipment_counts: Mapping[str, int] | None = None  # open at the end of 2017; None: per 100 000
     basket_gaps: int = 3  # EPCI left without one element of the parenting basket
     median_income: float = 22_400  # FILOSOFI median disposable income per UC, €

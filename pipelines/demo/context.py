@@ -1,7 +1,7 @@
 """Territorial context of the demo: population by age, incomes, FRR classes and QPV.
 
-Pure functions of the real communes (code, name, departement, epci, epci_name, population,
-area_km2) and a seeded generator.
+Functions of the scope's real communes (``scope.Scope``), vectorised over all its départements,
+each drawing from its own département's streams.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS, FRANCE, Calibration
-from pipelines.demo.draws import apportion, noise
-
+from pipelines.demo import grouped
+from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS, FRANCE
+from pipelines.demo.draws import noise
+from pipelines.demo.scope import Scope
 COG_POPULATION_YEAR = 2022  # the municipal populations of COG 2025
 # age group -> (width in years, how many years its births precede those of the under-3s)
 AGE_GROUPS = {"pop_0_2": (3, 0), "pop_3_5": (3, 3), "pop_6_10": (5, 7), "pop_11_17": (7, 13)}
@@ -32,39 +33,50 @@ QPV_NAMES = ("Les Aubépines", "Bellevue", "Le Stade", "Les Prés Fleuris", "La 
              "Le Plateau", "Les Hauts de Ville", "La Source", "Les Acacias", "Champ Joli", "Le Moulin")
 
 
-def population(communes: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -> pd.DataFrame:
+def population(scope: Scope) -> pd.DataFrame:
     """Annual population estimates by age per commune, fractional as INSEE publishes them.
 
     Communes grow at their own pace around the département's trend; the share of children varies
-    more in small communes; each age group follows the births of its own years, which fall.
+    more in small communes; each age group follows the births of its own years, which fall. Rows
+    are year by year, each year in the scope's commune order (``children`` relies on it).
     """
-    pop = communes["population"].to_numpy(float)
-    growth = cal.population_change + rng.normal(0.0, 0.005, len(pop))
-    share = noise(rng, np.clip(3 / np.sqrt(pop), 0.08, 0.4))
-    share *= cal.share_0_2 * pop.sum() / (share * pop).sum()
-    frames = []
-    for year in CALIBRATED_YEARS:
-        total = pop * (1 + growth) ** (year - COG_POPULATION_YEAR)
-        frame = {"commune": communes["code"].to_numpy(), "year": year, "pop_total": total}
-        for column, (width, lag) in AGE_GROUPS.items():
-            births = (1 + cal.births_change) ** (year - lag - BASE_YEAR)
-            frame[column] = total * share * width / 3 * births * noise(rng, 0.03, len(pop))
-        frames.append(pd.DataFrame(frame))
-    out = pd.concat(frames, ignore_index=True)
+    rng, pop, dep, sizes = scope.streams("population"), scope.population, scope.dep, scope.sizes
+    years = np.array(CALIBRATED_YEARS)
+    growth = scope.per_dep(lambda c: c.population_change)[dep] + 0.005 * rng.normal(sizes)
+    share = noise(rng.normal(sizes), np.clip(3 / np.sqrt(pop), 0.08, 0.4))
+    target = scope.per_dep(lambda c: c.share_0_2) * grouped.sums(pop, dep, len(sizes))
+    share *= (target / grouped.sums(share * pop, dep, len(sizes)))[dep]
+    age_noise = noise(rng.normal(sizes, rows=len(years) * len(AGE_GROUPS)), 0.03)
+    age_noise = age_noise.reshape(len(years), len(AGE_GROUPS), -1)  # (year, age group, commune)
+    births_change = scope.per_dep(lambda c: c.births_change)[dep]
+    total = pop * (1 + growth) ** (years[:, None] - COG_POPULATION_YEAR)
+    frame = {"commune": np.tile(scope.communes["code"].to_numpy(), len(years)),
+             "year": np.repeat(years, len(pop)), "pop_total": total.ravel()}
+    for i, (column, (width, lag)) in enumerate(AGE_GROUPS.items()):
+        births = (1 + births_change) ** (years[:, None] - lag - BASE_YEAR)
+        frame[column] = (total * share * width / 3 * births * age_noise[:, i]).ravel()
+    out = pd.DataFrame(frame)
     values = ["pop_total", *AGE_GROUPS]
     out[values] = out[values].round(4)
     return out
 
 
-def incomes(communes: pd.DataFrame, cal: Calibration, rng: np.random.Generator) -> pd.DataFrame:
+def children(population: pd.DataFrame, years=CALIBRATED_YEARS) -> np.ndarray:
+    """Children under 3 as a (year, commune) matrix, from ``population``'s row order."""
+    return population["pop_0_2"].to_numpy().reshape(len(years), -1)
+
+
+def incomes(scope: Scope) -> pd.DataFrame:
     """Latent median income and poverty rate of every commune (before statistical secrecy).
 
     Towns are a little poorer; poverty moves against the median income.
     """
-    pop = communes["population"].to_numpy(float)
-    median = cal.median_income * noise(rng, 0.09, len(pop)) / (pop / 2_000) ** 0.04
-    poverty = cal.poverty_rate * (median / cal.median_income) ** -2.5 * noise(rng, 0.12, len(pop))
-    return pd.DataFrame({"commune": communes["code"].to_numpy(), "median_income": median,
+    rng, pop, dep = scope.streams("incomes"), scope.population, scope.dep
+    median_base = scope.per_dep(lambda c: c.median_income)[dep]
+    median = median_base * noise(rng.normal(scope.sizes), 0.09) / (pop / 2_000) ** 0.04
+    poverty = (scope.per_dep(lambda c: c.poverty_rate)[dep] * (median / median_base) ** -2.5
+               * noise(rng.normal(scope.sizes), 0.12))
+    return pd.DataFrame({"commune": scope.communes["code"].to_numpy(), "median_income": median,
                          "poverty_rate": np.clip(poverty, 2.0, 50.0)})
 
 
@@ -96,9 +108,7 @@ def published_incomes(communes: pd.DataFrame, latent: pd.DataFrame) -> dict[str,
 def frr(communes: pd.DataFrame) -> pd.DataFrame:
     """France Ruralités Revitalisation class of every commune, from population densities."""
     density = communes["population"] / communes["area_km2"]
-    in_epci = communes.dropna(subset=["epci"])
-    epci_density = (in_epci.groupby("epci")["population"].sum() / in_epci.groupby("epci")["area_km2"].sum())
-    classed = communes["epci"].map(epci_density).lt(FRR_EPCI_DENSITY).fillna(False).astype(bool)
+    classed = communes["epci_density"].lt(FRR_EPCI_DENSITY).to_numpy()
     sparse = density < FRR_BENEFICIARY_DENSITY
     label = np.select(
         [classed & (density < FRR_PLUS_DENSITY), classed,
@@ -109,15 +119,19 @@ def frr(communes: pd.DataFrame) -> pd.DataFrame:
                          "name": communes["name"].to_numpy(), "frr_class": label})
 
 
-def qpv(communes: pd.DataFrame, cal: Calibration, departement: str, rng: np.random.Generator) -> pd.DataFrame:
-    """A few quartiers prioritaires in the towns, more in the larger ones."""
-    towns = communes[communes["population"] >= QPV_TOWN].sort_values("code")
-    rows = []
-    for town in towns.itertuples():
-        count = int(min(3, 1 + town.population // 20_000))
-        living = round(town.population * cal.qpv_share * noise(rng, 0.25))
-        names = rng.choice(QPV_NAMES, size=count, replace=False)
-        for name, people in zip(names, apportion(living, noise(rng, 0.4, count))):
-            rows.append({"qpv_code": f"QN{departement.zfill(3)}{len(rows) + 1:02d}M",
-                         "qpv_name": str(name), "commune": town.code, "population_qpv": int(people)})
-    return pd.DataFrame(rows, columns=["qpv_code", "qpv_name", "commune", "population_qpv"])
+def qpv(scope: Scope) -> pd.DataFrame:
+    """A few quartiers prioritaires in the towns, more in the larger ones, numbered per département."""
+    rng, n_deps = scope.streams("qpv"), len(scope.codes)
+    towns = scope.communes[scope.communes["population"] >= QPV_TOWN]
+    dep, pop = towns["dep"].to_numpy(), towns["population"].to_numpy()
+    living = np.round(pop * scope.per_dep(lambda c: c.qpv_share)[dep]
+                      * noise(rng.normal(np.bincount(dep, minlength=n_deps)), 0.25)).astype(np.int64)
+    name_order = np.argsort(rng.random(np.bincount(dep, minlength=n_deps), rows=len(QPV_NAMES)), axis=0)
+    town = np.repeat(np.arange(len(towns)), np.minimum(3, 1 + pop // 20_000).astype(int))  # one row per QPV
+    people = grouped.apportion(living, noise(rng.normal(np.bincount(dep[town], minlength=n_deps)), 0.4), town)
+    number = grouped.rank(dep[town]) + 1
+    return pd.DataFrame({
+        "qpv_code": [f"QN{d.zfill(3)}{n:02d}M" for d, n in zip(towns["departement"].to_numpy()[town], number)],
+        "qpv_name": np.asarray(QPV_NAMES)[name_order[grouped.rank(town), town]],
+        "commune": towns["code"].to_numpy()[town], "population_qpv": people,
+    }, columns=["qpv_code", "qpv_name", "commune", "population_qpv"])

