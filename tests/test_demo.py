@@ -8,6 +8,7 @@ import hashlib
 import tomllib
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,10 +25,22 @@ BASKET = ["REAAP", "LAEP", "CLAS"]
 
 
 def _read_all(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every source of a raw folder through its connector, as the refresh reads it."""
+    """Every source of a raw folder through its connector, as the refresh reads it (current series over _hist)."""
     found = registry.discover(folder)
-    return {spec.key: spec.combine([spec.read(p) for p in found[spec.key]])
-            for spec in registry.SOURCES if spec.key in found}
+    tables = {}
+    with duckdb.connect() as con:
+        for spec in registry.SOURCES:
+            frames = [con.table(spec.stage(con, path, f"{spec.key}_{i}").table).df()
+                      for i, path in enumerate(found.get(spec.key, []))]
+            if frames:
+                tables[spec.key] = pd.concat(frames, ignore_index=True)
+    for key in ("caf_rates", "caf_places"):
+        frame = tables[key].sort_values("series", key=lambda s: s != "current", kind="stable")
+        tables[key] = frame.drop_duplicates(["level", "code", "year", "placeholder"]).reset_index(drop=True)
+    equipments = tables["equipments"]
+    for column in ("opened", "closed"):
+        equipments[column] = [None if pd.isna(d) else d.date() for d in equipments[column]]
+    return tables
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -59,7 +72,7 @@ def _active(equipments: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def _counts(tables: dict[str, pd.DataFrame], year: int, by: pd.Series | None = None) -> pd.DataFrame:
     """Children under 3 and TCG places per commune (or per ``by`` of the commune) from the typed tables."""
-    children = tables["population"].query("year == @year").groupby("commune")["pop_0_2"].sum()
+    children = tables["population"].query("year == @year").groupby("commune")["enfants_0_2"].sum()
     eaje = _active(tables["equipments"], year).query("type in @EAJE").groupby("commune")["places"].sum()
     am = tables["childminders"].query("year == @year").groupby("commune")["am_places_u3"].sum()
     extra = tables["complementary_places"].query("year == @year").set_index("commune")
@@ -108,7 +121,7 @@ def test_connectors_read_every_file(tables71):
                                                    "ALSH", "REAAP", "MEDIATION_FAMILIALE", "ESPACE_RENCONTRE"}
     assert set(tables71["rpe_staff"]["rpe_id"]) <= set(tables71["equipments"]["equipment_id"])
     assert tables71["rpe_staff"]["etp"].between(0.5, 3.0).all()
-    assert tables71["income"].query("level == 'commune'")["poverty_rate"].isna().any()
+    assert tables71["income"].query("level == 'commune'")["taux_pauvrete"].isna().any()
     assert tables71["frr"]["frr"].any() and not tables71["frr"]["frr"].all()
     assert tables71["qpv"]["qpv_code"].str.fullmatch(r"QN071\d{2}M").all()
 
@@ -165,7 +178,7 @@ def test_trends_2017_2024(tables71):
     share_55 = am["am_actifs_55_plus"] / am["am_actifs"]
     assert share_55[2017] == pytest.approx(0.35, abs=0.02) and share_55[2024] == pytest.approx(0.45, abs=0.02)
     assert am["am_agrees"].is_monotonic_decreasing
-    children = tables71["population"].groupby("year")["pop_0_2"].sum()
+    children = tables71["population"].groupby("year")["enfants_0_2"].sum()
     assert children.is_monotonic_decreasing and 0.026 < children[2017] / 553_595 < 0.03
     eaje = {y: _active(tables71["equipments"], y).query("type in @EAJE")["places"].sum() for y in (2017, 2022)}
     assert eaje[2022] - eaje[2017] >= 100  # the schéma's +120 crèche places, roughly
