@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,17 +103,25 @@ def _table_name() -> str:
     return f"raw_{next(_counter)}"
 
 
-def _decode(path: Path) -> tuple[str, bool]:
-    """The text and whether it was UTF-8 (DuckDB then reads the file itself, else a UTF-8 copy)."""
+def _decode(path: Path) -> tuple[str, str]:
+    """The text and its encoding (DuckDB reads a UTF-8 file itself, a converted copy of the others).
+
+    UTF-16 is what Excel's « Texte Unicode » export writes (with its byte order mark); a file with NUL bytes
+    and no such mark is no text file.
+    """
     data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig"), True
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), False
-    except UnicodeDecodeError:
-        raise InputError.single(path, None, None, "un encodage UTF-8 ou Windows-1252") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    if b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig"), "UTF-8"
+        except UnicodeDecodeError:
+            pass
+        try:
+            return data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            pass
+    raise InputError.single(path, None, None, "un encodage UTF-8 ou Windows-1252 (fichier texte)")
 
 
 def _sniff(header_line: str) -> str:
@@ -133,7 +142,7 @@ def _header(path: Path, names: list[str]) -> list[str]:
 
 
 def _load_csv(con, path: Path) -> RawTable:
-    text, utf8 = _decode(path)
+    text, encoding = _decode(path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError.single(path, None, None, "un fichier non vide avec une ligne d'en-tête")
@@ -141,20 +150,27 @@ def _load_csv(con, path: Path) -> RawTable:
     separator = _sniff(first_line)
     header = _header(path, next(csv.reader([first_line], delimiter=separator)))
     source = path
-    if not utf8:  # DuckDB reads UTF-8: hand it a converted copy
+    notices = []
+    if encoding != "UTF-8":  # DuckDB reads UTF-8: hand it a converted copy
         copy = Path(tempfile.mkdtemp(prefix="sdsf-utf8-")) / path.name
         copy.write_text(text, encoding="utf-8")
         source = copy
+        if encoding == "UTF-16":
+            notices.append(Notice(str(path), None, None, "fichier en UTF-16 (export « Texte Unicode ») converti en UTF-8"))
     table = _table_name()
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
     rejects = f"{table}_rejects"
-    con.execute(f"""
-        CREATE TABLE {table} AS
-        SELECT * FROM read_csv(?,
-            delim = ?, quote = '"', escape = '"', header = true, auto_detect = false, columns = {columns},
-            strict_mode = true, null_padding = false, store_rejects = true,
-            rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', max_line_size = 10000000)
-    """, [str(source), separator])
+    try:
+        con.execute(f"""
+            CREATE TABLE {table} AS
+            SELECT * FROM read_csv(?,
+                delim = ?, quote = '"', escape = '"', header = true, auto_detect = false, columns = {columns},
+                strict_mode = true, null_padding = false, store_rejects = true,
+                rejects_table = '{rejects}', rejects_scan = '{rejects}_scan', max_line_size = 10000000)
+        """, [str(source), separator])
+    finally:
+        if source != path:
+            shutil.rmtree(source.parent, ignore_errors=True)  # the converted copy is in DuckDB now
     rejected = con.execute(f"SELECT line, error_type, csv_line FROM {rejects} ORDER BY line LIMIT 50").fetchall()
     n_rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
     con.execute(f"DROP TABLE {rejects}; DROP TABLE {rejects}_scan")
@@ -163,7 +179,7 @@ def _load_csv(con, path: Path) -> RawTable:
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     if rows == 0:
         raise InputError.single(path, 2, None, "au moins une ligne de données sous l'en-tête")
-    return RawTable(path, table, header, rows, separator, _text=text)
+    return RawTable(path, table, header, rows, separator, notices, _text=text)
 
 
 def _rejected_lines(path: Path, text: str, separator: str, fields: int, rejected, n_rejected: int) -> list[Problem]:
