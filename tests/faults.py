@@ -31,9 +31,9 @@ BASE = {
     **FILES,
     RATES: "annee;numepci;nomepci;txcouv_epci;txcouv_eaje_epci;txcouv_psu_col_epci;txcouv_hors_psu_col_epci;"
            "txcouv_ind_epci;txcouv_am_ind_epci;txcouv_gad_ind_epci;txcouv_prescol_epci\n"
-           "2022;200040350;CA MBA;62.0;25.0;22.0;3.0;35.0;33.0;2.0;2.0\n",
+           "2022;200070308;CC DU GRAND AUTUNOIS MORVAN;62.0;25.0;22.0;3.0;35.0;33.0;2.0;2.0\n",
     PLACES: "annee;numepci;nomepci;pl_eaje_epci;pl_am_ind_epci;pl_gad_ind_epci;pl_prescol_epci;tot_offre_epci\n"
-            "2022;200040350;CA MBA;500;700;40;40;1280\n",
+            "2022;200070308;CC DU GRAND AUTUNOIS MORVAN;500;700;40;40;1280\n",
     FILOSOFI: "\ufeffCODGEO;LIBGEO;Q221;TP6021\r\n71270;Mâcon;21 340;17,2\r\n71076;Chalon;19 870;19,9\r\n",
     FRR: "Code_insee;Departement;Commune;Classement FRR et FRR+ au 10 juillet 2025;\r\n71270;71;Mâcon;Non classée;\r\n"
          "71001;71;Abergement;FRR socle;\r\n",
@@ -135,7 +135,7 @@ CASES = [
          "même préfixe d'année", 1),
     # years
     Case("année future", AM, _append("2031;71270;1;1;4;3;0"), True, "l'année en cours", 5),
-    Case("année future dans les taux Cnaf", RATES, _append("2031;200040350;CA MBA;62.0;;;;;;;"), True,
+    Case("année future dans les taux Cnaf", RATES, _append("2031;200070308;CC DU GRAND AUTUNOIS MORVAN;62.0;;;;;;;"), True,
          "l'année en cours", 3),
     # empty, header only, cut
     Case("fichier vide", AM, lambda t: "", True, "un fichier non vide"),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import shutil
 import tempfile
@@ -48,7 +47,8 @@ class RawTable:
     rows: int
     separator: str | None = None  # CSV only
     notices: list[Notice] = field(default_factory=list)
-    _text: str | None = None  # CSV text, kept to resolve line numbers of the rows reported
+    encoding: str = "utf-8-sig"  # CSV: to read the file again when lines must be named
+    one_line_per_row: bool = True  # CSV without quotes nor blank lines: row n is line n + 2
     _lines: list[int] | None = None  # XLSX: the sheet row of each data row
 
     def column(self, name: str) -> str:
@@ -60,22 +60,22 @@ class RawTable:
         rows = sorted({int(r) for r in rows})
         if self._lines is not None:
             return {r: self._lines[r] for r in rows}
-        text = self._text or ""
-        if '"' not in text and "\n\n" not in text.strip("\n"):
-            return {r: r + 2 for r in rows}  # one line per row: the header is line 1
+        if self.one_line_per_row:
+            return {r: r + 2 for r in rows}  # the header is line 1
         wanted, found = set(rows), {}
-        reader = csv.reader(io.StringIO(text), delimiter=self.separator or ";")
-        next(reader, None)
-        index, previous = 0, reader.line_num
-        for record in reader:
-            start, previous = previous + 1, reader.line_num
-            if not record or len(record) != len(self.header):  # blank, or rejected by the reader
-                continue
-            if index in wanted:
-                found[index] = start
-                if len(found) == len(wanted):
-                    break
-            index += 1
+        with open(self.path, encoding=self.encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.separator or ";")
+            next(reader, None)
+            index, previous = 0, reader.line_num
+            for record in reader:
+                start, previous = previous + 1, reader.line_num
+                if not record or len(record) != len(self.header):  # blank, or rejected by the reader
+                    continue
+                if index in wanted:
+                    found[index] = start
+                    if len(found) == len(wanted):
+                        break
+                index += 1
         return found
 
 
@@ -103,25 +103,90 @@ def _table_name() -> str:
     return f"raw_{next(_counter)}"
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    """The text and its encoding (DuckDB reads a UTF-8 file itself, a converted copy of the others).
+CHUNK = 8 << 20
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """What one streaming pass over a CSV file found: encoding, first line, shape, how it ends."""
+
+    encoding: str  # Python codec name
+    label: str  # as said to users
+    first_line: str
+    empty: bool
+    one_line_per_row: bool
+    ends_with_newline: bool
+    last_content_line: int  # number of the last line holding something
+
+
+def _scan(path: Path) -> TextFile:
+    """Read the file once in chunks (constant memory, whatever its size): which encoding decodes it, its first
+    line, whether any quote or blank line breaks the one-row-one-line numbering, how it ends.
 
     UTF-16 is what Excel's « Texte Unicode » export writes (with its byte order mark); a file with NUL bytes
     and no such mark is no text file.
     """
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
-    if b"\x00" not in data:
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        candidates = [("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252")]
+    for codec, label in candidates:
         try:
-            return data.decode("utf-8-sig"), "UTF-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            return data.decode("cp1252"), "Windows-1252"
-        except UnicodeDecodeError:
-            pass
+            return _scan_with(path, codec, label)
+        except (UnicodeDecodeError, ValueError):
+            continue
     raise InputError.single(path, None, None, "un encodage UTF-8 ou Windows-1252 (fichier texte)")
+
+
+def _scan_with(path: Path, codec: str, label: str) -> TextFile:
+    first = None
+    simple = True  # no quote, no blank line before the last content: row n is line n + 2
+    newlines = 0  # line breaks seen so far
+    last_content_line = 0
+    blank_pending = False  # a blank line seen after the last content so far
+    tail = ""  # the last character of what was read, normalised
+    carry = ""  # a CR at a chunk's end, whose LF may open the next chunk
+    head = ""  # the start of the file, until its first line break
+    with open(path, encoding=codec, newline="") as handle:
+        while chunk := handle.read(CHUNK):
+            if "\x00" in chunk and codec != "utf-16":
+                raise ValueError("NUL bytes: not a text file")
+            text = carry + chunk
+            carry = "\r" if text.endswith("\r") else ""
+            text = (text[:-1] if carry else text).replace("\r\n", "\n").replace("\r", "\n")
+            if not text:
+                continue
+            if first is None:
+                head += text
+                simple = simple and not head.startswith("\n")  # a header below blank lines
+                if "\n" in head:
+                    first = head.split("\n", 1)[0]
+            joined = tail + text
+            body = joined.rstrip("\n")  # up to this chunk's last content (tail first)
+            if body.strip():
+                if blank_pending or "\n\n" in body or '"' in text:
+                    simple = False
+                last_content_line = newlines + text[:len(body) - len(tail)].count("\n") + 1
+                blank_pending = False
+            blank_pending = blank_pending or "\n\n" in joined[len(body):]
+            simple = simple and '"' not in text
+            newlines += text.count("\n")
+            tail = text[-1]
+    if carry:
+        newlines, tail = newlines + 1, "\n"
+    return TextFile(codec, label, (head if first is None else first).lstrip("\ufeff"), last_content_line == 0, simple, tail == "\n",
+                    last_content_line)
+
+
+def _utf8_copy(path: Path, codec: str) -> Path:
+    """A UTF-8 copy of a file in another encoding, written chunk by chunk (DuckDB reads UTF-8)."""
+    copy = Path(tempfile.mkdtemp(prefix="sdsf-utf8-")) / path.name
+    with open(path, encoding=codec, newline="") as source, open(copy, "w", encoding="utf-8", newline="") as target:
+        while chunk := source.read(CHUNK):
+            target.write(chunk)
+    return copy
 
 
 def _sniff(header_line: str) -> str:
@@ -142,20 +207,16 @@ def _header(path: Path, names: list[str]) -> list[str]:
 
 
 def _load_csv(con, path: Path) -> RawTable:
-    text, encoding = _decode(path)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    scan = _scan(path)
+    if scan.empty:
         raise InputError.single(path, None, None, "un fichier non vide avec une ligne d'en-tête")
-    first_line = text.split("\n", 1)[0]
-    separator = _sniff(first_line)
-    header = _header(path, next(csv.reader([first_line], delimiter=separator)))
+    separator = _sniff(scan.first_line)
+    header = _header(path, next(csv.reader([scan.first_line], delimiter=separator)))
     source = path
     notices = []
-    if encoding != "UTF-8":  # DuckDB reads UTF-8: hand it a converted copy
-        copy = Path(tempfile.mkdtemp(prefix="sdsf-utf8-")) / path.name
-        copy.write_text(text, encoding="utf-8")
-        source = copy
-        if encoding == "UTF-16":
+    if scan.label != "UTF-8":  # DuckDB reads UTF-8: hand it a converted copy
+        source = _utf8_copy(path, scan.encoding)
+        if scan.label == "UTF-16":
             notices.append(Notice(str(path), None, None, "fichier en UTF-16 (export « Texte Unicode ») converti en UTF-8"))
     table = _table_name()
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
@@ -175,19 +236,19 @@ def _load_csv(con, path: Path) -> RawTable:
     n_rejected = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0]
     con.execute(f"DROP TABLE {rejects}; DROP TABLE {rejects}_scan")
     if rejected:
-        raise InputError(_rejected_lines(path, text, separator, len(header), rejected, n_rejected))
+        raise InputError(_rejected_lines(path, scan, separator, len(header), rejected, n_rejected))
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     if rows == 0:
         raise InputError.single(path, 2, None, "au moins une ligne de données sous l'en-tête")
-    return RawTable(path, table, header, rows, separator, notices, _text=text)
+    return RawTable(path, table, header, rows, separator, notices, scan.encoding, scan.one_line_per_row)
 
 
-def _rejected_lines(path: Path, text: str, separator: str, fields: int, rejected, n_rejected: int) -> list[Problem]:
-    last_line = text.rstrip("\n").count("\n") + 1
+def _rejected_lines(path: Path, scan: TextFile, separator: str, fields: int, rejected,
+                    n_rejected: int) -> list[Problem]:
     shown = "tabulation" if separator == "\t" else separator
     problems = []
     for line, error_type, content in rejected:
-        if line == last_line and not text.endswith("\n"):
+        if line == scan.last_content_line and not scan.ends_with_newline:
             expected = f"une dernière ligne complète de {fields} champs : le fichier semble coupé en cours de ligne"
         elif error_type == "UNQUOTED VALUE" or "QUOTE" in str(error_type):
             expected = "des guillemets fermés dans la ligne"
