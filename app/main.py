@@ -37,4 +37,5 @@ with st.sidebar:
     st.caption(f"{meta.get('dataset', '')} — départements {meta.get('departements', '')}")
     st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; actualisées le {ui.fr_date(meta.get('built_at'))}")
 ui.demo_banner(V)
+ui.notice_area()
 nav.run()

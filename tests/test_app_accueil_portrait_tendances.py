@@ -214,3 +214,19 @@ def test_tendances_says_france_is_not_published_for_other_indicators(open_page):
     options = widget(at.selectbox, "Indicateur").options
     assert "Taux de couverture global" in options
     assert "Commune en zone France Ruralités Revitalisation" not in options  # a summed 0/1 flag is not a trend
+
+
+def test_a_bad_territory_in_a_link_is_named_with_what_is_shown_instead(open_page, wh):
+    at = open_page("app_pages/portrait.py", territoire="999999999", annee="1900")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "« 999999999 » pour « Territoire »" in warnings and f"Affiché à la place : {at.title[0].value}" in warnings
+    assert f"« 1900 » pour « Année » : cette valeur n'existe pas ici. Affiché à la place : {wh.years()[-1]}" in warnings
+
+
+def test_a_choice_made_after_another_is_the_one_shown(open_page, wh):
+    at = open_page("app_pages/portrait.py")
+    names = wh.territories("epci").set_index("code")["name"]
+    for code in names.index[:3]:
+        next(s for s in at.selectbox if s.label == "Territoire").select(code)
+        at.run(timeout=30)
+        assert at.title[0].value == names[code] and at.query_params["territoire"] in (code, [code])

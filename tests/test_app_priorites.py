@@ -63,6 +63,10 @@ def changes_table(at: AppTest) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if "Changement" in d.value.columns)
 
 
+def widget(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
 def ok(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -100,7 +104,7 @@ def test_query_params_choose_rule_set_year_and_level(page, warehouse):
 def test_editing_a_threshold_moves_the_priority_count_the_expected_way(page, warehouse, factor, direction):
     at = ok(page(regles="sdsf71"))
     before = n_priority(at)
-    at.number_input(key=TCG_FACTOR).set_value(factor)
+    at.text_input(key=TCG_FACTOR).input(str(factor).replace(".", ","))  # typed the French way
     ok(at.run(timeout=30))
     year = warehouse.years()[-1]
     edited = with_overrides(load_ruleset(RULESETS_DIR / "sdsf71.toml", warehouse.catalogue()),
@@ -109,6 +113,8 @@ def test_editing_a_threshold_moves_the_priority_count_the_expected_way(page, war
     assert n_priority(at) == expected and (expected - before) * direction > 0
     assert any("version 1.1** — seuils modifiés, dérivée de sdsf71 1.0" in m.value for m in at.markdown)
     assert any("calculés à l'instant" in c.value for c in at.caption)
+    comparer = next(s for s in at.selectbox if s.label == "Comparer avec")
+    assert comparer.value == "_origine"  # without a choice, an edited rule is compared with its original
 
 
 def test_comparison_lists_territories_entering_and_leaving_priority(page, warehouse):
@@ -124,10 +130,11 @@ def test_comparison_lists_territories_entering_and_leaving_priority(page, wareho
     assert entering.size > 0
     assert sorted(changes.loc[changes["Changement"] == "Entre en priorité", "Territoire"]) == sorted(entering)
 
-    at.number_input(key=TCG_FACTOR).set_value(0.8)
+    at.text_input(key=TCG_FACTOR).input("0.8")  # or the English way
     ok(at.run(timeout=30))
     comparer = next(s for s in at.selectbox if s.label == "Comparer avec")
-    assert comparer.value == "_origine"  # editing a threshold compares with the original by default
+    assert comparer.value == "fonds_reequilibrage"  # the user's choice sticks when a threshold is edited
+    ok(comparer.select("_origine").run(timeout=30))
     changes = changes_table(at)
     sdsf71 = load_ruleset(RULESETS_DIR / "sdsf71.toml", warehouse.catalogue())
     expected = compare(warehouse.priority_status("epci", year, "sdsf71"),
@@ -140,9 +147,9 @@ def test_comparison_lists_territories_entering_and_leaving_priority(page, wareho
 
 def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehouse):
     at = ok(page(regles="sdsf71"))
-    at.number_input(key="seuil_sdsf71_1.0_am_55_plus").set_value(50.0)
+    at.text_input(key="seuil_sdsf71_1.0_am_55_plus").input("50")
     ok(at.run(timeout=30))
-    at.text_input[0].input("Seuil AM 50 %")
+    widget(at.text_input, "Nom du scénario").input("Seuil AM 50 %")
     at.text_area[0].input("Hypothèse : départs en retraite plus tardifs.")
     ok(at.button[1].click().run(timeout=30))  # [0] resets the thresholds, [1] submits the form
     path = demo_home / "data" / "scenarios" / "seuil_am_50.toml"
@@ -163,9 +170,9 @@ def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehou
 
 def test_a_shipped_name_or_a_broken_scenario_is_refused_in_french_without_traceback(page):
     at = ok(page(regles="sdsf71"))
-    at.number_input(key="seuil_sdsf71_1.0_am_55_plus").set_value(50.0)
+    at.text_input(key="seuil_sdsf71_1.0_am_55_plus").input("50")
     ok(at.run(timeout=30))
-    at.text_input[0].input("SDSF71")
+    widget(at.text_input, "Nom du scénario").input("SDSF71")
     ok(at.button[1].click().run(timeout=30))
     assert any("« sdsf71 » est le nom d'une règle livrée" in e.value for e in at.error)
 

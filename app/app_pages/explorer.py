@@ -41,14 +41,6 @@ def _label(code: str) -> str:
     return ui.label(V, code)
 
 
-def _number_param(key: str, default: float) -> float:
-    """A number from the URL (``?min=60.5``), ``default`` when absent or unreadable."""
-    try:
-        return float(st.query_params.get(key, default))
-    except ValueError:
-        return default
-
-
 def rows(level: str, territory_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
     """``level, code, name, year`` and one column per indicator for every territory and year asked.
 
@@ -144,12 +136,9 @@ if range_code != NONE:
         # The EPCI's own values, as displayed, are the stops: the bounds read in French and are never between two.
         shown = values.round(int(entry["decimals"]))
         stops = [float(s) for s in sorted(shown.dropna().unique())]
-        start = next((s for s in stops if s >= _number_param("min", stops[0]) - 1e-9), stops[0])
-        end = max(next((s for s in stops[::-1] if s <= _number_param("max", stops[-1]) + 1e-9), stops[-1]), start)
         with middle[3]:
-            lo, hi = st.select_slider(entry["short_label"], stops, value=(start, end), help=entry["unit"],
-                                      format_func=lambda x: ui.fmt(V, range_code, x))
-        ui.set_params(min=lo if lo > stops[0] else None, max=hi if hi < stops[-1] else None)
+            lo, hi = ui.choose_range(entry["short_label"], ("min", "max"), stops, help=entry["unit"],
+                                     format_func=lambda x: ui.fmt(V, range_code, x))
         range_text = f"{_label(range_code)} : de {ui.fmt(V, range_code, lo)} à {ui.fmt(V, range_code, hi)}"
         if lo > stops[0] or hi < stops[-1]:
             figure = kept["code"].map(shown)
@@ -224,7 +213,8 @@ form = st.columns([2, 3])
 with form[0]:
     territory = st.text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
 with form[1]:
-    members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names), format_func=epci_names.get,
+    members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names),
+                             format_func=lambda c: ui.short_name(epci_names[c]),
                              placeholder="Choisissez les EPCI")
 if not members:
     st.info("Choisissez les EPCI qui forment le territoire de la CTG pour préparer son livret.")

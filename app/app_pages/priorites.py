@@ -188,19 +188,18 @@ def threshold_editor(ruleset: RuleSet, v: str) -> dict[str, float]:
             with columns[i % len(columns)]:
                 if c.relative_to:
                     reference = REFERENCES[c.relative_to]
-                    new = st.number_input(
-                        f"{display.label} {SIGNS[c.operator]} facteur × {reference}", min_value=0.05, value=c.factor,
-                        step=0.05, format="%.2f", key=keys[c.id],
-                        help=f"« {c.label} ». 1 = la valeur {reference} elle-même ; 0,9 = 10 % en dessous.")
+                    new = ui.number_field(
+                        f"{display.label} {SIGNS[c.operator]} facteur × {reference}", keys[c.id], c.factor, 2,
+                        minimum=0.05, help=f"« {c.label} ». 1 = la valeur {reference} elle-même ; 0,9 = 10 % en "
+                                           "dessous. « 1,2 » ou « 1.2 ».")
                     original = c.factor
                 else:
                     unit = f" ({display.unit})" if display.unit else ""
-                    new = st.number_input(
-                        f"{display.label} {SIGNS[c.operator]} seuil{unit}", value=c.value, step=1.0,
-                        format=f"%.{display.decimals}f", key=keys[c.id],
+                    new = ui.number_field(
+                        f"{display.label} {SIGNS[c.operator]} seuil{unit}", keys[c.id], c.value, display.decimals,
                         help=f"« {c.label} ». Seuil de la règle : {display.number(c.value)}.")
                     original = c.value
-            if new != original:
+            if abs(new - original) > 1e-12:
                 overrides[c.id] = new
         flags = [c.label for c in ruleset.criteria if c.is_flag]
         if flags:
@@ -264,10 +263,13 @@ def details(result: Evaluation, table: pd.DataFrame) -> None:
 def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, RuleSet], names: pd.Series,
                year: int, level: str, v: str) -> None:
     others = [n for n, r in rulesets.items() if n != result.ruleset.name and level in r.levels]
-    # Not in the URL: editing a threshold adds « origine » to the options, which makes it the new default.
+    # Not in the URL (« origine » exists only while thresholds are edited); keyed, so editing keeps the choice.
     options = ([ORIGINAL] if base else []) + [NONE] + others
     labels = {NONE: "Pas de comparaison", ORIGINAL: f"La règle d'origine ({base.title if base else ''})"}
-    choice = st.selectbox("Comparer avec", options,
+    if st.session_state.get("comparer") not in options or not st.session_state.get("comparer_choisi"):
+        st.session_state["comparer"] = options[0]  # the original while thresholds are edited, until a choice
+    choice = st.selectbox("Comparer avec", options, key="comparer",
+                          on_change=lambda: st.session_state.update(comparer_choisi=True),
                           format_func=lambda n: labels.get(n) or ruleset_label(v, rulesets[n]))
     if choice == NONE:
         return
