@@ -12,7 +12,8 @@ import shapely
 import streamlit as st
 
 from pipelines.priority.engine import evaluate
-from pipelines.priority.rules import list_rulesets, load_ruleset, loads_ruleset
+from pipelines.priority.rules import RuleSetError, list_rulesets, load_ruleset, loads_ruleset
+from pipelines.priority.scenarios_store import list_scenarios
 from pipelines.query import Warehouse, current_version_file
 from pipelines.warehouse import read_journal
 
@@ -141,13 +142,30 @@ def journal() -> list[dict]:
     return read_journal()[::-1]
 
 
+TITLE_END = " : "  # a rule set's description opens with its title: « Transposition du fonds … : un EPCI est … »
+MAX_TITLE = 120
+
+
+def ruleset_title(ruleset) -> str:
+    """What users call a rule set (its description's first clause), never its file name ``sdsf71``;
+    « Scénario « … » » for a saved scenario, with the title its analyst typed."""
+    head = ruleset.description.strip().split("\n\n")[0]
+    title = " ".join(head.split(TITLE_END)[0].split()) if TITLE_END in head else ""
+    if not title or len(title) > MAX_TITLE:
+        title = ruleset.name.replace("_", " ").capitalize()
+    return f"Scénario « {title} »" if ruleset.derived_from else title
+
+
 @st.cache_data(show_spinner=False)
 def ruleset_titles(v: str) -> dict[str, str]:
-    """Rule set name → French title (first clause of its description): names are identifiers, not labels."""
+    """Rule set name → French title, for the shipped rule sets and the saved scenarios (the refresh stores both)."""
     titles = {}
-    for path in list_rulesets():
-        ruleset = load_ruleset(path, catalogue(v))
-        titles[ruleset.name] = ruleset.description.strip().split(" : ")[0].replace("\n", " ")
+    for path in list_rulesets() + list_scenarios():
+        try:
+            ruleset = load_ruleset(path, catalogue(v))
+        except RuleSetError:
+            continue  # the priorities page says why; other pages fall back on the name
+        titles.setdefault(ruleset.name, ruleset_title(ruleset))
     return titles
 
 

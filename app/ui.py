@@ -8,7 +8,8 @@ from typing import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from app import data, inputs
+from app import data, inputs, tables
+from pipelines.exports import to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import MISSING, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
 
 LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "arrondissement": "Arrondissement",
@@ -211,9 +212,9 @@ def text_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> None:
     st.table(frame.reset_index(drop=True).style.set_properties(subset=list(numeric), **right), hide_index=True)
 
 
-def french_table(frame: pd.DataFrame, decimals: dict[str, int]):
+def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = ()):
     """``frame`` styled for ``st.dataframe``: numbers of the ``decimals`` columns French (« 14 957 », « 72,1 »),
-    missing « n.d. », text gaps « — ».
+    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — ».
 
     Streamlit draws a null number as « None » whatever the Styler says, so a missing value travels as −∞: shown
     « n.d. », sorted first; the cells stay numbers, so clicking a header still sorts by value.
@@ -221,12 +222,46 @@ def french_table(frame: pd.DataFrame, decimals: dict[str, int]):
     shown = frame.copy()
     for column in decimals:
         shown[column] = pd.to_numeric(shown[column]).astype(float).fillna(float("-inf"))
+    for column in flags:
+        shown[column] = tables.flag_words(shown[column])
     text = [c for c in shown.columns
             if c not in decimals and (shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c]))]
     shown[text] = shown[text].fillna("—")
     formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else fr_number(x, d))
                for column, d in decimals.items()}
     return shown.style.format(formats)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(table: pd.DataFrame, stem: str, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict,
+                    sheets: dict[str, pd.DataFrame] | None = None, *, xlsx_label: str, csv_label: str,
+                    order_note: str = "") -> None:
+    """The Excel file first (it keeps codes as text), then the CSV, with what the CSV cannot keep said beside it.
+
+    Both are built on click, not on every rerun.
+    """
+    with st.container(horizontal=True):
+        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets),
+                           f"{stem}.xlsx", XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
+                           help="Avec une feuille Documentation : définitions, sources, millésimes ; les codes "
+                                "restent du texte.")
+        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta), f"{stem}.csv", "text/csv",
+                           on_click="ignore", icon=":material/download:",
+                           help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
+    st.caption(" ".join(part for part in (order_note, csv_note(table)) if part))
+
+
+def csv_note(table: pd.DataFrame) -> str:
+    """What a CSV opened by double-click loses, when the table has codes starting with 0 (01001, 01)."""
+    codes = table["code"].astype(str) if "code" in table else pd.Series(dtype=str)
+    leading = int(codes.str.startswith("0").sum())
+    if not leading:
+        return ""
+    return (f"Ouvert par double-clic dans Excel ou LibreOffice, le CSV perd le zéro initial de {leading} code"
+            f"{'s' if leading > 1 else ''} (01001 devient 1001) : préférez le fichier Excel, ou importez le CSV en "
+            "déclarant la colonne « Code » en texte.")
 
 
 def wrap_metric_labels() -> None:

@@ -53,3 +53,15 @@ def test_a_link_range_snaps_to_the_values_shown():
     assert resolve_range("60,5", "70", stops).value == (60.5, 70.0)
     bad = resolve_range("soixante", None, stops, label="TCG")
     assert bad.value == (50.0, 80.0) and bad.problem.startswith("Le lien demande « soixante » pour « TCG »")
+
+
+def test_tables_rank_missing_last_and_read_flags_as_words():
+    import pandas as pd
+
+    from app.tables import flag_words, ranked
+
+    frame = pd.DataFrame({"name": ["b", "A", "c", "d"], "tcg": [60.0, None, 72.5, 60.0]})
+    assert list(ranked(frame, "tcg", descending=True)["name"]) == ["c", "b", "d", "A"]
+    assert list(ranked(frame, "tcg", descending=False)["name"]) == ["b", "d", "c", "A"]
+    assert list(ranked(frame, "name", descending=False)["name"]) == ["A", "b", "c", "d"]
+    assert list(flag_words(pd.Series([1.0, 0.0, None]))) == ["oui", "non", "n.d."]
