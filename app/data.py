@@ -8,8 +8,9 @@ that restriction to the arguments (cache keys) here.
 from __future__ import annotations
 
 import pandas as pd
-import shapely
 import streamlit as st
+
+from app import maps
 
 from pipelines.priority.engine import evaluate
 from pipelines.priority.rules import RuleSetError, list_rulesets, load_ruleset, loads_ruleset
@@ -116,15 +117,24 @@ def priority_live(v: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.
 
 
 @st.cache_data(show_spinner=False)
-def geojson(v: str, level: str) -> dict:
-    """GeoJSON of the simplified contours, keyed by ``id`` = territory code (for plotly maps).
+def shape_bounds(v: str, level: str) -> pd.DataFrame:
+    """``code, minx, miny, maxx, maxy`` of every contour of ``level`` (the territories a map can draw)."""
+    return maps.bounds(wh(v).shapes(level))
 
-    Coordinates rounded to 1e-4 degree (about 10 m, far below the simplification): a map is resent as JSON
-    on every rerun, and 17-digit floats doubled its weight.
-    """
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layer(v: str, level: str, tolerance: float, codes: tuple[str, ...]) -> dict:
+    """Shared, never mutated: traces take subsets of its features."""
     shapes = wh(v).shapes(level)
-    shapes.geometry = shapely.transform(shapes.geometry.values, lambda xy: xy.round(4))
-    return shapes.set_index("code").__geo_interface__
+    return maps.simplified(shapes[shapes["code"].isin(codes)], tolerance)
+
+
+def map_shapes(v: str, level: str, codes, pixels: tuple[int, int]) -> maps.MapShapes:
+    """The contours of ``codes`` simplified for the zoom that fits them in ``pixels``, and that view."""
+    boxes = shape_bounds(v, level)
+    boxes = boxes[boxes["code"].isin(set(map(str, codes)))]
+    center, zoom = maps.fit(boxes, pixels)
+    return maps.MapShapes(_layer(v, level, maps.tolerance(zoom), tuple(sorted(boxes["code"]))), center, zoom)
 
 
 @st.cache_data(show_spinner=False)

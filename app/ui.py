@@ -39,8 +39,13 @@ def fmt(v: str, code: str, value) -> str:
 
 
 def with_unit(v: str, code: str, value) -> str:
-    e = entry(v, code)
-    text = fmt(v, code, value)
+    return entry_text(entry(v, code), value)
+
+
+def entry_text(e: dict, value) -> str:
+    """``value`` in the catalogue entry ``e``'s decimals and unit (« 72,1 pour 100 enfants »): for a column of
+    values, look the entry up once."""
+    text = fr_number(value, int(e["decimals"]))
     return text if text == MISSING or e["unit"] in ("", FLAG_UNIT) else f"{text} {e['unit']}"
 
 

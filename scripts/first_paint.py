@@ -78,8 +78,9 @@ def browser_times(home: Path, repo: Path, name: str, path: str, menu: str) -> di
     return {"cold": cold, "fresh": fresh, "menu": by_menu, "bytes": weight}
 
 
-def server_times(home: Path, repo: Path, script: str) -> tuple[float, float]:
-    """AppTest run of the page, caches cleared, then again warm (a new AppTest: a new session)."""
+def server_times(home: Path, repo: Path, script: str) -> tuple[float, float, int]:
+    """AppTest run of the page, caches cleared, then again warm (a new AppTest: a new session); and the bytes
+    of its charts' JSON (what each rerun sends for them)."""
     code = f"""
 import os, sys, time
 sys.path.insert(0, {str(repo)!r})
@@ -94,11 +95,12 @@ for _ in range(2):
     at.run(timeout=120)
     times.append(time.perf_counter() - start)
     assert not at.exception, [e.value for e in at.exception]
-print(*times)
+charts = sum(len(chart.proto.spec) for chart in at.get("plotly_chart"))
+print(*times, charts)
 """
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "SDSF_HOME": str(home)}, cwd=repo,
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[-2]), float(out[-1])
+    return float(out[-3]), float(out[-2]), int(out[-1])
 
 
 def main() -> int:
@@ -118,17 +120,18 @@ def main() -> int:
             subprocess.run([str(Path(sys.executable).parent / "sdsf"), "demo"], check=True, stdout=subprocess.DEVNULL,
                            env={**os.environ, "SDSF_HOME": str(home)})
         print(f"{'page':<11} {'serveur froid':>13} {'nouvelle session':>16} {'menu':>7} {'reçu':>9} "
-              f"{'serveur (froid / chaud)':>24}")
+              f"{'serveur (froid / chaud)':>24} {'graphiques':>10}")
         for name, path, menu, script in PAGES:
             if args.only and not any(word in name for word in args.only):
                 continue
-            cold_server, warm_server = server_times(home, args.repo.resolve(), script)
+            cold_server, warm_server, weight = server_times(home, args.repo.resolve(), script)
+            server = f"{cold_server:>14.2f} / {warm_server:.2f} s {weight / 1e6:>7.2f} Mo"
             if args.no_browser:
-                print(f"{name:<11} {'':>13} {'':>16} {'':>7} {'':>9} {cold_server:>14.2f} / {warm_server:.2f} s")
+                print(f"{name:<11} {'':>13} {'':>16} {'':>7} {'':>9} {server}", flush=True)
                 continue
             t = browser_times(home, args.repo.resolve(), name, path, menu)
             print(f"{name:<11} {t['cold']:>11.1f} s {t['fresh']:>14.1f} s {t['menu']:>5.1f} s "
-                  f"{t['bytes'] / 1e6:>6.2f} Mo {cold_server:>14.2f} / {warm_server:.2f} s", flush=True)
+                  f"{t['bytes'] / 1e6:>6.2f} Mo {server}", flush=True)
     return 0
 
 
