@@ -31,6 +31,7 @@ pages = [
     st.Page(PAGES / "tendances.py", title="Tendances", icon="📈", url_path="tendances"),
     st.Page(PAGES / "donnees.py", title="Données et sources", icon="📚", url_path="donnees"),
 ]
+data.warm(V)  # once per server process and warehouse version: the other pages' reads, in the background
 nav = st.navigation(pages)
 meta = data.meta(V)
 with st.sidebar:

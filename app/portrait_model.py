@@ -62,6 +62,7 @@ class Portrait:
     member_priorities: pd.DataFrame  # then: the verdicts of the EPCI with communes in the territory (French)
     am_risk: str
     caption: str  # sources, vintages, geography
+    refreshed: str  # when the warehouse was built, in French (Paris time)
 
 
 def options(v: str, level: str) -> pd.DataFrame:
@@ -99,6 +100,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         member_priorities=_member_priorities(v, level, code, year),
         am_risk=_am_risk(v, now[0], now[1]),
         caption=_caption(v, level, year),
+        refreshed=ui.fr_date(data.meta(v).get("built_at")),
     )
 
 

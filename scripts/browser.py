@@ -90,6 +90,24 @@ def stop(server: subprocess.Popen) -> None:
         server.kill()
 
 
+def wait_idle(server: subprocess.Popen, quiet: float = 1.5, limit: float = 120.0) -> float:
+    """Wait until the server has used no CPU for ``quiet`` seconds (its start-up warming done); seconds waited."""
+    def cpu() -> int:
+        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+
+    start = last_change = time.monotonic()
+    used = cpu()
+    while time.monotonic() - start < limit:
+        time.sleep(0.25)
+        now = cpu()
+        if now != used:
+            used, last_change = now, time.monotonic()
+        elif time.monotonic() - last_change >= quiet:
+            break
+    return time.monotonic() - start
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 

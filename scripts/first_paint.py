@@ -6,7 +6,8 @@ Per page, in headless Chromium (Debian's ``/usr/bin/chromium`` through playwrigh
 has run and the last chart is drawn:
 
 - *serveur froid*: the first visit after the server starts (one server started per page);
-- *nouvelle session*: the same link opened in a new browser session, server warm;
+- *nouvelle session*: the same link opened in a new browser session, once the server is idle (its start-up
+  warming done; *repos* says how long after the first visit that was);
 - *menu*: in that session, from another page, a click on the page's menu entry;
 - *reçu*: what the browser received over the websocket for the new session's load (maps dominate);
 
@@ -64,6 +65,7 @@ def browser_times(home: Path, repo: Path, name: str, path: str, menu: str) -> di
         with sync_playwright() as pw:
             chromium = browser.launch(pw)
             cold = browser.open_url(browser.new_page(chromium), url)
+            idle = browser.wait_idle(server)  # the warming of the other pages' reads, started by the first visit
             page = browser.new_page(chromium)
             received = Received(page)
             fresh = browser.open_url(page, url)
@@ -75,7 +77,7 @@ def browser_times(home: Path, repo: Path, name: str, path: str, menu: str) -> di
             chromium.close()
     finally:
         browser.stop(server)
-    return {"cold": cold, "fresh": fresh, "menu": by_menu, "bytes": weight}
+    return {"cold": cold, "fresh": fresh, "menu": by_menu, "bytes": weight, "idle": idle}
 
 
 def server_times(home: Path, repo: Path, script: str) -> tuple[float, float, int]:
@@ -119,7 +121,7 @@ def main() -> int:
         if args.home is None:
             subprocess.run([str(Path(sys.executable).parent / "sdsf"), "demo"], check=True, stdout=subprocess.DEVNULL,
                            env={**os.environ, "SDSF_HOME": str(home)})
-        print(f"{'page':<11} {'serveur froid':>13} {'nouvelle session':>16} {'menu':>7} {'reçu':>9} "
+        print(f"{'page':<11} {'serveur froid':>13} {'repos':>6} {'nouvelle session':>16} {'menu':>7} {'reçu':>9} "
               f"{'serveur (froid / chaud)':>24} {'graphiques':>10}")
         for name, path, menu, script in PAGES:
             if args.only and not any(word in name for word in args.only):
@@ -127,10 +129,10 @@ def main() -> int:
             cold_server, warm_server, weight = server_times(home, args.repo.resolve(), script)
             server = f"{cold_server:>14.2f} / {warm_server:.2f} s {weight / 1e6:>7.2f} Mo"
             if args.no_browser:
-                print(f"{name:<11} {'':>13} {'':>16} {'':>7} {'':>9} {server}", flush=True)
+                print(f"{name:<11} {'':>13} {'':>6} {'':>16} {'':>7} {'':>9} {server}", flush=True)
                 continue
             t = browser_times(home, args.repo.resolve(), name, path, menu)
-            print(f"{name:<11} {t['cold']:>11.1f} s {t['fresh']:>14.1f} s {t['menu']:>5.1f} s "
+            print(f"{name:<11} {t['cold']:>11.1f} s {t['idle']:>4.0f} s {t['fresh']:>14.1f} s {t['menu']:>5.1f} s "
                   f"{t['bytes'] / 1e6:>6.2f} Mo {server}", flush=True)
     return 0
 

@@ -111,3 +111,17 @@ def test_a_bad_link_says_what_was_not_found_and_what_is_shown(page, app_url, wh)
     alert = page.locator("[data-testid='stAlert']").filter(has_text="123456789")
     assert "ignorée" in alert.inner_text()
     assert browser.chosen(page, "EPCI du territoire de la CTG") == [short_name(names[known])]
+
+
+def test_the_html_portrait_draws_its_charts_offline_from_a_file(page, wh, tmp_path):
+    from app import data
+    from app.portrait_html import portrait_html
+
+    code = sorted(epci_names(wh))[0]
+    path = tmp_path / "portrait.html"
+    path.write_text(portrait_html(data.version(), "epci", code, wh.years()[-1]), encoding="utf-8")
+    assert path.stat().st_size < 1.5e6
+    page.context.set_offline(True)
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == 2
