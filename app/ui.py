@@ -83,7 +83,7 @@ def notice_area() -> None:
 
 def notice(text: str) -> None:
     box = getattr(_notice_box, "container", None)
-    (box or st).warning(text, icon="🔗")
+    (box or st).warning(text, icon=":material/link_off:")
 
 
 def _seeded(key: str, raw: str | None, resolve: Callable[[], inputs.Resolved], adapt: Callable[[object], object]):

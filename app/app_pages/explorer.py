@@ -67,7 +67,7 @@ def references(dep_codes: list[str], indicators: list[str], years_: list[int]) -
 def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     """Adds type, perimeter (straddling EPCI count only their communes in the loaded départements) and priority."""
     info = epci.set_index("code")
-    scope = info.apply(lambda r: f"partiel : {int(r['n_communes_in_scope'])} communes sur {int(r['n_communes'])}"
+    scope = info.apply(lambda r: f"partiel {int(r['n_communes_in_scope'])}/{int(r['n_communes'])}"
                        if r["partial"] else "complet", axis=1)
     state = status.set_index("code")
     priority = state["status"].where(state["priority_class"].isna(),
@@ -166,9 +166,11 @@ st.subheader(f"{len(kept)} EPCI sur {len(epci)} — {year}")
 for note in notes:
     st.caption(note)
 flags = [code for code in indicators if ui.entry(V, code)["kind"] == "flag"]
-config = {"name": st.column_config.TextColumn("Territoire", width="large", pinned=True),
-          SCOPE: st.column_config.TextColumn(SCOPE, help="« partiel » : EPCI à cheval sur plusieurs départements."),
-          PRIORITY: st.column_config.TextColumn("Priorité", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
+# Sized to fit 1 440 px with the sidebar open; the territory stays pinned when the grid scrolls sideways.
+config = {"name": st.column_config.TextColumn("Territoire", width=260, pinned=True),
+          SCOPE: st.column_config.TextColumn(SCOPE, width=100, help="« partiel 38/39 » : EPCI à cheval sur "
+                                             "plusieurs départements, 38 de ses 39 communes dans ceux chargés."),
+          PRIORITY: st.column_config.TextColumn("Priorité", width="medium", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
 for code in indicators:
     about = ui.entry(V, code)
     kind = st.column_config.TextColumn if code in flags else st.column_config.NumberColumn
@@ -220,13 +222,12 @@ st.caption("Un dossier ZIP pour le livret d'un territoire de convention territor
            "Excel, toutes les années dans la feuille Évolution), deux graphiques du taux de couverture global (PNG) "
            "et le portrait de chaque EPCI (HTML).")
 epci_names = dict(zip(epci["code"], epci["name"]))
-form = st.columns([2, 3])
-with form[0]:
-    territory = st.text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
-with form[1]:
-    members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names),
-                             format_func=lambda c: ui.short_name(epci_names[c]),
-                             placeholder="Choisissez les EPCI")
+territory = st.columns([2, 3])[0].text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
+# Full width, abbreviated legal forms, and the list spelt out below: a livret must not miss an EPCI unseen.
+members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names),
+                         format_func=lambda c: ui.short_name(epci_names[c]), placeholder="Choisissez les EPCI")
+if members:
+    st.caption(f"{len(members)} EPCI : " + " ; ".join(epci_names[c] for c in members) + ".")
 if not members:
     st.info("Choisissez les EPCI qui forment le territoire de la CTG pour préparer son livret.")
     st.stop()
