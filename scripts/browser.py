@@ -6,11 +6,13 @@ Shared by ``scripts/screenshots.py``, ``scripts/first_paint.py`` and the browser
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -55,6 +57,18 @@ def missing() -> str | None:
     except ImportError:
         return "playwright absent (pip install -e '.[browser]')"
     return None
+
+
+@contextlib.contextmanager
+def warehouse_home(home: Path | None):
+    """``home`` when given, else a temporary ``SDSF_HOME`` with the demo warehouse built (``sdsf demo``)."""
+    with tempfile.TemporaryDirectory(prefix="sdsf-browser-") as scratch:
+        if home is None:
+            home = Path(scratch)
+            print(f"Construction de l'entrepôt de démonstration dans {home}…", file=sys.stderr)
+            subprocess.run([str(Path(sys.executable).parent / "sdsf"), "demo"], check=True, stdout=subprocess.DEVNULL,
+                           env={**os.environ, "SDSF_HOME": str(home)})
+        yield home
 
 
 def free_port() -> int:

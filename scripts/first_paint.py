@@ -22,7 +22,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -116,11 +115,7 @@ def main() -> int:
     if reason:
         print(f"Mesures navigateur impossibles : {reason}", file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="sdsf-paint-") as scratch:
-        home = args.home or Path(scratch)
-        if args.home is None:
-            subprocess.run([str(Path(sys.executable).parent / "sdsf"), "demo"], check=True, stdout=subprocess.DEVNULL,
-                           env={**os.environ, "SDSF_HOME": str(home)})
+    with browser.warehouse_home(args.home) as home:
         print(f"{'page':<11} {'serveur froid':>13} {'repos':>6} {'nouvelle session':>16} {'menu':>7} {'reçu':>9} "
               f"{'serveur (froid / chaud)':>24} {'graphiques':>10}")
         for name, path, menu, script in PAGES:

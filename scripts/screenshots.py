@@ -11,10 +11,7 @@ finished and its charts are drawn. ``scripts/first_paint.py`` times the pages in
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -60,12 +57,7 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="sdsf-screens-") as scratch:
-        home = args.home or Path(scratch)
-        if args.home is None:
-            print(f"Construction de l'entrepôt de démonstration dans {home}…")
-            subprocess.run([str(Path(sys.executable).parent / "sdsf"), "demo"], check=True, stdout=subprocess.DEVNULL,
-                           env={**os.environ, "SDSF_HOME": str(home)})
+    with browser.warehouse_home(args.home) as home:
         args.out.mkdir(parents=True, exist_ok=True)
         port = browser.free_port()
         server = browser.start_app(home, port)
