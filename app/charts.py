@@ -7,13 +7,13 @@ subtitle with unit and source, colour-blind-safe colours, missing values drawn a
 from __future__ import annotations
 
 import itertools
-import math
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from app.maps import MapShapes
 from pipelines.formatting import MISSING, fr_number
 
 SEPARATORS = ", "  # decimal comma, thin-space thousands: « 14 957 », « 72,1 »
@@ -29,8 +29,8 @@ SEQUENTIAL = "Viridis"  # colour-blind safe and, unlike Cividis, without greys t
 DIVERGING_CLASSES = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]
 STATUS_COLOURS = {"Priorité 1": "#D55E00", "prioritaire": "#D55E00", "Priorité 2": "#E69F00",
                   "non prioritaire": "#56B4E9", "indéterminé": "#CC79A7"}
-MAP_PIXELS = (700, 480)  # the size the zoom is fitted to
-CHOROPLETH_WIDTH = 460  # plot width of a map in half a wide page, colour bar aside
+MAP_PIXELS = (700, 480)  # the size the zoom of a class map is fitted to
+CHOROPLETH_PIXELS = (460, 380)  # plot area of a map in half a wide page, colour bar aside
 
 
 def style(fig: go.Figure, title: str, subtitle: str, height: int = 420) -> go.Figure:
@@ -93,9 +93,9 @@ def stacked_bars(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, d
     return style(fig, title, subtitle)
 
 
-def choropleth(geojson: dict, frame: pd.DataFrame, value_col: str, label: str, unit: str, *, title: str,
+def choropleth(shapes: MapShapes, frame: pd.DataFrame, value_col: str, label: str, unit: str, *, title: str,
                subtitle: str, decimals: int = 1, midpoint: float | None = None, height: int = 480) -> go.Figure:
-    """Map of ``frame`` (``code``, ``name``, ``value_col``) on ``geojson`` features keyed by ``id``.
+    """Map of ``frame`` (``code``, ``name``, ``value_col``) on ``shapes`` (``CHOROPLETH_PIXELS`` fitted).
 
     With ``midpoint`` (e.g. the département's value) the scale is diverging around it (``RdBu``),
     otherwise sequential (``Viridis``). Territories without a value are drawn grey and say « n.d. ».
@@ -106,7 +106,7 @@ def choropleth(geojson: dict, frame: pd.DataFrame, value_col: str, label: str, u
     fig = go.Figure()
     if not missing.empty:
         fig.add_trace(go.Choroplethmap(
-            geojson=_subset(geojson, missing["code"]), locations=missing["code"], z=[0] * len(missing), showscale=False,
+            geojson=shapes.subset(missing["code"]), locations=missing["code"], z=[0] * len(missing), showscale=False,
             colorscale=[[0, MISSING_COLOUR], [1, MISSING_COLOUR]], marker_line_color="white", name=MISSING,
             customdata=missing["name"], hovertemplate=f"%{{customdata}}<br>{label} : {MISSING}<extra></extra>",
         ))
@@ -116,48 +116,13 @@ def choropleth(geojson: dict, frame: pd.DataFrame, value_col: str, label: str, u
         spread = max(abs(values.quantile(0.95) - midpoint), abs(midpoint - values.quantile(0.05)), 1e-9)
         scale = {"colorscale": "RdBu", "zmid": midpoint, "zmin": midpoint - spread, "zmax": midpoint + spread}
     fig.add_trace(go.Choroplethmap(
-        geojson=_subset(geojson, known["code"]), locations=known["code"], z=values, **scale, marker_line_color="white",
+        geojson=shapes.subset(known["code"]), locations=known["code"], z=values, **scale, marker_line_color="white",
         marker_line_width=0.8, colorbar={"title": {"text": unit, "side": "right"}, "thickness": 14},
         customdata=list(zip(known["name"], [fr_number(v, decimals) for v in values])),
         hovertemplate=f"%{{customdata[0]}}<br>{label} : %{{customdata[1]}} {unit}<extra></extra>",
     ))
-    center, zoom = _fit(geojson, [*known["code"], *missing["code"]], (CHOROPLETH_WIDTH, height - 100))
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
+    fig.update_layout(map={"style": "white-bg", "center": shapes.center, "zoom": shapes.zoom})
     return style(fig, title, subtitle, height)
-
-
-def _fit(geojson: dict, codes: list[str], pixels: tuple[int, int] = MAP_PIXELS) -> tuple[dict, float]:
-    """Centre and zoom showing every feature of ``codes`` in a plot area of about ``pixels`` (width, height)."""
-    wanted = set(codes)
-    xs, ys = [], []
-    for feature in geojson["features"]:
-        if str(feature.get("id")) in wanted:
-            _collect(feature["geometry"]["coordinates"], xs, ys)
-    if not xs:
-        return {"lon": 2.5, "lat": 46.5}, 4.5
-    west, east, south, north = min(xs), max(xs), min(ys), max(ys)
-    lat = (south + north) / 2
-    width, height = pixels
-    span_x = max(east - west, 1e-3)
-    span_y = max((north - south) / math.cos(math.radians(lat)), 1e-3)
-    zoom = min(math.log2(width * 360 / (512 * span_x)), math.log2(height * 360 / (512 * span_y))) - 0.15
-    return {"lon": (west + east) / 2, "lat": lat}, round(zoom, 2)
-
-
-def _collect(coords, xs: list, ys: list) -> None:
-    if coords and isinstance(coords[0], (int, float)):
-        xs.append(coords[0])
-        ys.append(coords[1])
-        return
-    for part in coords:
-        _collect(part, xs, ys)
-
-
-def _subset(geojson: dict, codes) -> dict:
-    """Only the features a trace draws: each trace carries its own shapes, so a map weighs one layer, not one
-    per trace."""
-    wanted = {str(c) for c in codes}
-    return {"type": "FeatureCollection", "features": [f for f in geojson["features"] if str(f.get("id")) in wanted]}
 
 
 _EMPTY_SHAPE = {"type": "Feature", "id": "_classe_vide", "properties": {},
@@ -169,9 +134,10 @@ def sequential_colours(n: int) -> list[str]:
     return sample_colorscale(SEQUENTIAL, [i / max(n - 1, 1) for i in range(n)], colortype="rgb")
 
 
-def choropleth_classes(geojson: dict, frame: pd.DataFrame, class_col: str, classes: list[str], colours: list[str],
+def choropleth_classes(shapes: MapShapes, frame: pd.DataFrame, class_col: str, classes: list[str], colours: list[str],
                        *, title: str, subtitle: str, legend_title: str, height: int = 560) -> go.Figure:
-    """Map of ``frame`` (``code``, ``class_col``, ``hover``: text) coloured by class, legend in ``classes`` order.
+    """Map of ``frame`` (``code``, ``class_col``, ``hover``: text) on ``shapes`` (``MAP_PIXELS`` fitted), coloured
+    by class, legend in ``classes`` order.
 
     Every class keeps its legend entry even when a year leaves it empty, so the legend reads the same
     every year; territories without a class are drawn grey « n.d. », never given a class.
@@ -182,17 +148,16 @@ def choropleth_classes(geojson: dict, frame: pd.DataFrame, class_col: str, class
     if not missing.empty:
         groups.append((f"{MISSING} (donnée manquante)", MISSING_COLOUR, missing))
     for name, colour, part in groups:
-        shapes, codes, hover = _subset(geojson, part["code"]), part["code"].tolist(), part["hover"].tolist()
+        layer, codes, hover = shapes.subset(part["code"]), part["code"].tolist(), part["hover"].tolist()
         if part.empty:  # plotly drops data-less traces from the legend: give it one invisible, zero-area shape
-            shapes, codes, hover = {"type": "FeatureCollection", "features": [_EMPTY_SHAPE]}, [_EMPTY_SHAPE["id"]], [""]
+            layer, codes, hover = {"type": "FeatureCollection", "features": [_EMPTY_SHAPE]}, [_EMPTY_SHAPE["id"]], [""]
         fig.add_trace(go.Choroplethmap(
-            geojson=shapes, locations=codes, z=[1] * len(codes), name=name,
+            geojson=layer, locations=codes, z=[1] * len(codes), name=name,
             colorscale=[[0, colour], [1, colour]], showscale=False, showlegend=True,
             marker_line_color="#7f7f7f", marker_line_width=0.5, customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
         ))
-    center, zoom = _fit(geojson, frame["code"].tolist())
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom})
+    fig.update_layout(map={"style": "white-bg", "center": shapes.center, "zoom": shapes.zoom})
     style(fig, title, subtitle, height)
     fig.update_layout(legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.01, "xanchor": "left",
                               "title": {"text": legend_title}})

@@ -7,14 +7,23 @@ that restriction to the arguments (cache keys) here.
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
+
 import pandas as pd
-import shapely
 import streamlit as st
+from streamlit import runtime
+
+from app import charts, maps
 
 from pipelines.priority.engine import evaluate
-from pipelines.priority.rules import list_rulesets, load_ruleset, loads_ruleset
+from pipelines.priority.rules import RuleSetError, list_rulesets, load_ruleset, loads_ruleset
+from pipelines.priority.scenarios_store import list_scenarios
 from pipelines.warehouse.query import Warehouse, current_version_file
 from pipelines.warehouse.store import read_journal
+
+_LOG = logging.getLogger(__name__)
 
 
 def version() -> str:
@@ -114,16 +123,31 @@ def priority_live(v: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.
     return evaluate(ruleset, found, territories(v, level), year, level, cat)
 
 
-@st.cache_data(show_spinner=False)
-def geojson(v: str, level: str) -> dict:
-    """GeoJSON of the simplified contours, keyed by ``id`` = territory code (for plotly maps).
+@st.cache_resource(show_spinner=False)
+def _shapes(v: str, level: str):
+    """The contours of ``level``, decoded once (35 000 communes take seconds): shared, never mutated."""
+    return wh(v).shapes(level)
 
-    Coordinates rounded to 1e-4 degree (about 10 m, far below the simplification): a map is resent as JSON
-    on every rerun, and 17-digit floats doubled its weight.
-    """
-    shapes = wh(v).shapes(level)
-    shapes.geometry = shapely.transform(shapes.geometry.values, lambda xy: xy.round(4))
-    return shapes.set_index("code").__geo_interface__
+
+@st.cache_data(show_spinner=False)
+def shape_bounds(v: str, level: str) -> pd.DataFrame:
+    """``code, minx, miny, maxx, maxy`` of every contour of ``level`` (the territories a map can draw)."""
+    return maps.bounds(_shapes(v, level))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layer(v: str, level: str, tolerance: float, codes: tuple[str, ...]) -> dict:
+    """Shared, never mutated: traces take subsets of its features."""
+    shapes = _shapes(v, level)
+    return maps.simplified(shapes[shapes["code"].isin(codes)], tolerance)
+
+
+def map_shapes(v: str, level: str, codes, pixels: tuple[int, int]) -> maps.MapShapes:
+    """The contours of ``codes`` simplified for the zoom that fits them in ``pixels``, and that view."""
+    boxes = shape_bounds(v, level)
+    boxes = boxes[boxes["code"].isin(set(map(str, codes)))]
+    center, zoom = maps.fit(boxes, pixels)
+    return maps.MapShapes(_layer(v, level, maps.tolerance(zoom), tuple(sorted(boxes["code"]))), center, zoom)
 
 
 @st.cache_data(show_spinner=False)
@@ -141,14 +165,78 @@ def journal() -> list[dict]:
     return read_journal()[::-1]
 
 
+TITLE_END = " : "  # a rule set's description opens with its title: « Transposition du fonds … : un EPCI est … »
+MAX_TITLE = 120
+
+
+def ruleset_title(ruleset) -> str:
+    """What users call a rule set (its description's first clause), never its file name ``sdsf71``;
+    « Scénario « … » » for a saved scenario, with the title its analyst typed."""
+    head = ruleset.description.strip().split("\n\n")[0]
+    title = " ".join(head.split(TITLE_END)[0].split()) if TITLE_END in head else ""
+    if not title or len(title) > MAX_TITLE:
+        title = ruleset.name.replace("_", " ").capitalize()
+    return f"Scénario « {title} »" if ruleset.derived_from else title
+
+
 @st.cache_data(show_spinner=False)
 def ruleset_titles(v: str) -> dict[str, str]:
-    """Rule set name → French title (first clause of its description): names are identifiers, not labels."""
+    """Rule set name → French title, for the shipped rule sets and the saved scenarios (the refresh stores both)."""
     titles = {}
-    for path in list_rulesets():
-        ruleset = load_ruleset(path, catalogue(v))
-        titles[ruleset.name] = ruleset.description.strip().split(" : ")[0].replace("\n", " ")
+    for path in list_rulesets() + list_scenarios():
+        try:
+            ruleset = load_ruleset(path, catalogue(v))
+        except RuleSetError:
+            continue  # the priorities page says why; other pages fall back on the name
+        titles.setdefault(ruleset.name, ruleset_title(ruleset))
     return titles
+
+
+LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
+
+
+def warm_reads(v: str) -> list[tuple]:
+    """The cached reads every page starts from, as ``(function, *arguments)``: what a first visit would wait for.
+
+    Keyed like the pages call them (the same arguments), so the pages find them in the cache.
+    """
+    years = [int(y) for y in meta(v).get("years", "").split(",") if y]
+    last = years[-1] if years else None
+    calls: list[tuple] = [(catalogue, v), (years_per_indicator, v), (sources, v), (runs, v), (communes, v),
+                          (epci, v), (arrondissements, v), (ruleset_titles, v), (comparison, v)]
+    calls += [(territories, v, level) for level in LEVELS]
+    calls += [(values, v, level) for level in ("epci", "departement", "france")]
+    calls += [(shape_bounds, v, level) for level in ("epci", "commune")]
+    if last is not None:
+        calls += [(priority_status, v, "epci", last), (basket, v, "epci", last), (basket, v, "arrondissement", last)]
+    return calls
+
+
+def _warm(v: str) -> None:
+    for function, *arguments in warm_reads(v):
+        try:
+            function(*arguments)
+        except Exception as exc:  # a read that fails here fails again, and is reported, on the page that needs it
+            _LOG.warning("préchauffage de %s : %s", function.__name__, exc)
+    for level in ("epci", "commune"):  # maps of the whole warehouse (Cartes, Territoires prioritaires)
+        try:
+            map_shapes(v, level, shape_bounds(v, level)["code"], charts.MAP_PIXELS)
+        except Exception as exc:
+            _LOG.warning("préchauffage des contours %s : %s", level, exc)
+
+
+@st.cache_resource(show_spinner=False)
+def warm(v: str) -> threading.Thread | None:
+    """Fill the caches of warehouse version ``v`` in the background, once per server process and version: the
+    first visit of each page then finds its reads done (a refresh makes a new version, warmed in turn).
+
+    Only in a real server: under ``AppTest`` (no runtime) tests clear the caches and time cold pages.
+    """
+    if not runtime.exists() or type(runtime.Runtime.instance()) is not runtime.Runtime:  # AppTest's is a mock
+        return None
+    thread = threading.Thread(target=_warm, args=(v,), name=f"sdsf-warm-{Path(v).stem}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _list(items):

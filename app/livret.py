@@ -2,7 +2,7 @@
 
 Pure: frames and strings in, bytes out; the page gathers the data, the tests call this directly.
 The ZIP holds the tables (CSV in French Excel conventions, XLSX with its documentation sheet,
-both through ``pipelines.exports`` so every text cell is neutralised), two PNG charts drawn with
+both through ``pipelines.outputs.exports`` so every text cell is neutralised), two PNG charts drawn with
 matplotlib (plotly's static export needs kaleido and a browser) and each EPCI's portrait.
 """
 
@@ -12,14 +12,14 @@ import io
 import textwrap
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from pipelines.formatting import MISSING, fr_date, fr_number, simplified
 from pipelines.outputs.exports import FICTITIOUS_WARNING, to_csv_bytes, to_xlsx_bytes
-from pipelines.formatting import MISSING, fr_number, simplified
 
 CHART_INDICATOR = "tcg"
 EPCI_COLOUR, REFERENCE_COLOUR, WARNING_COLOUR = "#0072B2", "#666666", "#C00000"
@@ -50,11 +50,11 @@ def slug(text: str) -> str:
 
 def build_livret(livret: LivretInput, generated_at: datetime | None = None) -> bytes:
     """The ZIP: ``LISEZMOI.txt``, CSV, XLSX, ``graphiques/*.png``, ``portraits/*.html`` under one folder."""
-    generated_at = generated_at or datetime.now()
+    generated_at = generated_at or datetime.now(timezone.utc)
     root = f"livret-ctg-{slug(livret.territory)}-{livret.year}"
     stem = f"indicateurs-{slug(livret.territory)}-{livret.year}"
     files = {
-        f"{stem}.csv": to_csv_bytes(livret.table, livret.catalogue),
+        f"{stem}.csv": to_csv_bytes(livret.table, livret.catalogue, livret.meta),
         f"{stem}.xlsx": to_xlsx_bytes(livret.table, livret.catalogue, livret.sources, livret.meta,
                                       {"Évolution": livret.history}, generated_at=generated_at),
         f"graphiques/{CHART_INDICATOR}-{livret.year}.png": bar_png(livret),
@@ -152,7 +152,7 @@ def _wrap(text: str, width: int) -> str:
 def _readme(livret: LivretInput, names: list[str], generated_at: datetime) -> str:
     epci = [n for n in livret.table["name"] if n not in livret.references]
     lines = [f"Livret CTG — {livret.territory}", "", f"Année des chiffres : {livret.year}",
-             f"Généré le {generated_at:%d/%m/%Y à %H:%M}",
+             f"Généré le {fr_date(generated_at)}",
              f"Géographie : {livret.meta.get('cog_vintage', MISSING)}"]
     if livret.meta.get("fictitious") == "true":
         lines += ["", f"ATTENTION — {FICTITIOUS_WARNING}"]

@@ -23,18 +23,20 @@ except WarehouseMissing as exc:
     st.stop()
 
 pages = [
-    st.Page(PAGES / "accueil.py", title="Accueil", icon="🏠", default=True),
-    st.Page(PAGES / "portrait.py", title="Portrait de territoire", icon="🗺️", url_path="portrait"),
-    st.Page(PAGES / "explorer.py", title="Explorer les EPCI", icon="🔎", url_path="explorer"),
-    st.Page(PAGES / "cartes.py", title="Cartes", icon="🌍", url_path="cartes"),
-    st.Page(PAGES / "priorites.py", title="Territoires prioritaires", icon="🎯", url_path="priorites"),
-    st.Page(PAGES / "tendances.py", title="Tendances", icon="📈", url_path="tendances"),
-    st.Page(PAGES / "donnees.py", title="Données et sources", icon="📚", url_path="donnees"),
+    st.Page(PAGES / "accueil.py", title="Accueil", icon=":material/home:", default=True),
+    st.Page(PAGES / "portrait.py", title="Portrait de territoire", icon=":material/description:", url_path="portrait"),
+    st.Page(PAGES / "explorer.py", title="Explorer les EPCI", icon=":material/table_view:", url_path="explorer"),
+    st.Page(PAGES / "cartes.py", title="Cartes", icon=":material/map:", url_path="cartes"),
+    st.Page(PAGES / "priorites.py", title="Territoires prioritaires", icon=":material/flag:", url_path="priorites"),
+    st.Page(PAGES / "tendances.py", title="Tendances", icon=":material/trending_up:", url_path="tendances"),
+    st.Page(PAGES / "donnees.py", title="Données et sources", icon=":material/menu_book:", url_path="donnees"),
 ]
+data.warm(V)  # once per server process and warehouse version: the other pages' reads, in the background
 nav = st.navigation(pages)
 meta = data.meta(V)
 with st.sidebar:
     st.caption(f"{meta.get('dataset', '')} — départements {meta.get('departements', '')}")
     st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; actualisées le {ui.fr_date(meta.get('built_at'))}")
 ui.demo_banner(V)
+ui.notice_area()
 nav.run()

@@ -1,19 +1,22 @@
 """The portrait of a territory as one standalone HTML file (charts included, works offline).
 
 ``render`` is pure (portrait + figures in, text out) so the livret CTG can bundle many portraits;
-``portrait_html`` gathers the data the same way the page does. plotly.js is embedded once, inline.
-Maps are left out: MapLibre maps only draw when served over HTTP, not from a file.
+``portrait_html`` gathers the data the same way the page does. plotly.js is embedded once, inline, as its
+« basic » bundle (lines and bars, 1.2 MB; the full bundle made 4.8 MB files): ``app/assets``, the same
+version as the plotly package's own (a test checks). Maps are left out: MapLibre maps only draw when served
+over HTTP, not from a file.
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from app import portrait_model
-from app.ui import LEVEL_LABELS
+from app.ui import LEVEL_LABELS, now_paris
 from pipelines.formatting import fr_number
 
 CSS = """
@@ -31,6 +34,7 @@ section, .figure, table { break-inside: avoid; page-break-inside: avoid; }
 """
 FICTITIOUS = ("Données fictives de démonstration : générées pour illustrer l'outil sur la géographie réelle, "
               "elles ne décrivent pas la situation du territoire.")
+PLOTLY_BASIC = Path(__file__).parent / "assets" / "plotly-basic.min.js"
 MAP_NOTE = ("La carte des communes est consultable dans l'application (elle doit être servie par un serveur web) ; "
             "les valeurs des communes figurent dans le tableau ci-dessous.")
 
@@ -38,16 +42,17 @@ MAP_NOTE = ("La carte des communes est consultable dans l'application (elle doit
 def portrait_html(v: str, level: str, code: str, year: int) -> str:
     """The standalone HTML portrait of one EPCI or arrondissement for ``year`` (warehouse version ``v``)."""
     portrait = portrait_model.load(v, level, code, year)
-    return render(portrait, portrait_model.figures(v, portrait, with_map=False))
+    return render(portrait, portrait_model.figures(v, portrait, with_map=False), now_paris())
 
 
-def render(p: portrait_model.Portrait, figures: dict[str, go.Figure]) -> str:
-    """Pure: the HTML document for portrait ``p`` and its (non-map) ``figures``."""
+def render(p: portrait_model.Portrait, figures: dict[str, go.Figure], edited: str) -> str:
+    """Pure: the HTML document for portrait ``p``, its (non-map) ``figures`` and its edition time ``edited``."""
     charts = _figures(figures)
     body = [
         f"<h1>{_e(p.name)}</h1>",
         f'<p class="sub">{_e(LEVEL_LABELS[p.level])} · {_e(p.departement)} · données {p.year} '
         f"(évolutions depuis {p.first_year})</p>",
+        f'<p class="sub">{_e(edition_line(edited, p.refreshed))}</p>',
         f'<p class="warning">{_e(FICTITIOUS)}</p>' if p.fictitious else "",
         f'<p class="warning">{_e(p.scope_note)}</p>' if p.scope_note else "",
         _section("Chiffres clés", _table(p.key_table)),
@@ -67,13 +72,23 @@ def render(p: portrait_model.Portrait, figures: dict[str, go.Figure]) -> str:
             + "\n".join(part for part in body if part) + "</body></html>")
 
 
+def edition_line(edited: str, refreshed: str) -> str:
+    """« Édité le … · données actualisées le … »: a printed or saved portrait says how old it is."""
+    return f"Édité le {edited} · données de l'entrepôt actualisées le {refreshed}"
+
+
+def plotly_basic() -> str:
+    return PLOTLY_BASIC.read_text(encoding="utf-8")
+
+
 def _figures(figures: dict[str, go.Figure]) -> dict[str, str]:
-    """Each figure as an HTML fragment; plotly.js inline in the first one only."""
+    """Each figure as an HTML fragment; plotly.js (basic bundle) inline before the first one only."""
     out = {}
     for i, (name, fig) in enumerate(figures.items()):
-        fragment = fig.to_html(full_html=False, include_plotlyjs=i == 0,
+        fragment = fig.to_html(full_html=False, include_plotlyjs=False,
                                config={"displaylogo": False, "responsive": True})
-        out[name] = f'<div class="figure">{fragment}</div>'
+        library = f'<script type="text/javascript">{plotly_basic()}</script>' if i == 0 else ""
+        out[name] = f'{library}<div class="figure">{fragment}</div>'
     return out
 
 

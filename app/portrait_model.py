@@ -62,6 +62,7 @@ class Portrait:
     member_priorities: pd.DataFrame  # then: the verdicts of the EPCI with communes in the territory (French)
     am_risk: str
     caption: str  # sources, vintages, geography
+    refreshed: str  # when the warehouse was built, in French (Paris time)
 
 
 def options(v: str, level: str) -> pd.DataFrame:
@@ -99,6 +100,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         member_priorities=_member_priorities(v, level, code, year),
         am_risk=_am_risk(v, now[0], now[1]),
         caption=_caption(v, level, year),
+        refreshed=ui.fr_date(data.meta(v).get("built_at")),
     )
 
 
@@ -126,7 +128,7 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
     if with_map:
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
-            data.geojson(v, "commune"), p.communes, "tcg", "TCG", "pour 100 enfants",
+            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG", "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
             subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
             midpoint=None if pd.isna(dep_tcg) else dep_tcg)

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import threading
+from typing import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from app import data
-from pipelines.formatting import MISSING, fr_number
+from app import data, inputs, tables
+from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
+from pipelines.formatting import MISSING, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
 
 LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "arrondissement": "Arrondissement",
                 "departement": "Département", "france": "France"}
 FLAG_UNIT = "oui = 1 / non = 0"
 SYMBOL_UNITS = ("%", "€")  # short enough to follow the number on a headline figure
 RELATIVE_KINDS = ("rate", "share", "ratio", "money")  # catalogue kinds comparable across territories
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
-
-
-def fr_date(iso: str | None) -> str:
-    """``2026-11-23T08:30:00+00:00`` -> ``23 novembre 2026 à 08 h 30`` (UTC as stored)."""
-    if not iso:
-        return MISSING
-    ts = pd.Timestamp(iso)
-    return f"{ts.day} {MONTHS[ts.month - 1]} {ts.year} à {ts.hour:02d} h {ts.minute:02d}"
-
-
 @st.cache_resource(show_spinner=False)
 def _entries(v: str) -> dict[str, dict]:
     """Catalogue rows by code, shared (not copied per call): formatting a table cell looks one up."""
@@ -49,8 +39,13 @@ def fmt(v: str, code: str, value) -> str:
 
 
 def with_unit(v: str, code: str, value) -> str:
-    e = entry(v, code)
-    text = fmt(v, code, value)
+    return entry_text(entry(v, code), value)
+
+
+def entry_text(e: dict, value) -> str:
+    """``value`` in the catalogue entry ``e``'s decimals and unit (« 72,1 pour 100 enfants »): for a column of
+    values, look the entry up once."""
+    text = fr_number(value, int(e["decimals"]))
     return text if text == MISSING or e["unit"] in ("", FLAG_UNIT) else f"{text} {e['unit']}"
 
 
@@ -70,22 +65,111 @@ def years(v: str) -> list[int]:
     return [int(y) for y in data.meta(v).get("years", "").split(",") if y]
 
 
-def param(key: str, options: Sequence, default, cast=str):
-    """A value kept in the URL query string so a link reopens the same view."""
-    raw = st.query_params.get(key)
-    try:
-        value = cast(raw) if raw is not None else default
-    except (TypeError, ValueError):
-        value = default
-    return value if value in options else default
-
-
 def set_params(**values) -> None:
     for key, value in values.items():
         if value is None:
             st.query_params.pop(key, None)
         elif st.query_params.get(key) != str(value):
             st.query_params[key] = str(value)
+
+
+_notice_box = threading.local()  # one script thread per run: the notice area of the run in progress
+
+
+def notice_area() -> None:
+    """Where the links' problems are said (top of the page, under the banner); ``main.py`` calls it every run."""
+    _notice_box.container = st.container()
+
+
+def notice(text: str) -> None:
+    box = getattr(_notice_box, "container", None)
+    (box or st).warning(text, icon=":material/link_off:")
+
+
+def _seeded(key: str, raw: str | None, resolve: Callable[[], inputs.Resolved], adapt: Callable[[object], object]):
+    """Seed ``st.session_state[key]`` from the URL once, then leave it to the widget.
+
+    The URL is read again only when it no longer holds what the app last wrote there (a link followed, the
+    page changed): the widget's own state, not its ``index``/``default``, carries the user's choice, so a
+    choice is never undone by a rerun. ``adapt`` fits a kept value to options that depend on another choice.
+    """
+    shadow = f"_url_{key}"
+    if key in st.session_state and st.session_state.get(shadow) == raw:
+        st.session_state[key] = adapt(st.session_state[key])
+        return
+    resolved = resolve()
+    if resolved.problem:
+        notice(resolved.problem)
+    st.session_state[key] = resolved.value
+
+
+def _written(key: str, value: str | None) -> None:
+    set_params(**{key: value})
+    st.session_state[f"_url_{key}"] = value
+
+
+def choose(label: str, key: str, options: Sequence, default, format_func=str, cast=str, **kwargs):
+    """A selectbox whose choice lives in the URL (``?key=``): a shared link reopens the same view."""
+    options = list(options)
+    _seeded(key, st.query_params.get(key),
+            lambda: inputs.resolve_one(st.query_params.get(key), options, default, cast, label, format_func),
+            lambda value: value if value in options else default)
+    kwargs.setdefault("placeholder", "Choisissez une option")
+    choice = st.selectbox(label, options, key=key, format_func=format_func, **kwargs)
+    _written(key, None if choice is None else str(choice))
+    return choice
+
+
+def choose_many(label: str, key: str, options: Sequence, format_func=str, default: Sequence = (), **kwargs) -> list:
+    """A multiselect kept in the URL as a comma list (``?key=a,b``), ``default`` without it; unknown codes named."""
+    options = list(options)
+    _seeded(key, st.query_params.get(key),
+            lambda: inputs.resolve_many(st.query_params.get(key), options, default, label),
+            lambda value: [item for item in value if item in options])
+    # « Select all » cannot be translated (docs/streamlit-english.md): not offered.
+    choice = st.multiselect(label, options, key=key, format_func=format_func, select_all=False, **kwargs)
+    _written(key, ",".join(map(str, choice)) or None)
+    return choice
+
+
+def choose_range(label: str, keys: tuple[str, str], stops: Sequence[float], format_func=str, **kwargs):
+    """A range slider over ``stops`` kept in the URL as ``?min=&max=`` (each left out at its end of the scale)."""
+    stops = list(stops)
+    key, (low_key, high_key) = f"{keys[0]}_{keys[1]}", keys
+    raw = f"{st.query_params.get(low_key)}:{st.query_params.get(high_key)}"
+    _seeded(key, raw, lambda: inputs.resolve_range(st.query_params.get(low_key), st.query_params.get(high_key),
+                                                   stops, label, format_func),
+            lambda value: value if all(x in stops for x in value) else (stops[0], stops[-1]))
+    low, high = st.select_slider(label, stops, key=key, format_func=format_func, **kwargs)
+    set_params(**{low_key: low if low > stops[0] else None, high_key: high if high < stops[-1] else None})
+    st.session_state[f"_url_{key}"] = f"{st.query_params.get(low_key)}:{st.query_params.get(high_key)}"
+    return low, high
+
+
+def number_field(label: str, key: str, value: float, decimals: int, minimum: float | None = None,
+                 help: str | None = None) -> float:
+    """A number typed the French way (« 1,2 ») or the English way (« 1.2 »), shown back with a comma.
+
+    ``st.number_input`` parses a decimal point only: « 1,2 » became 12. An unreadable entry is said under the
+    field and ``value`` is used meanwhile.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = inputs.number_text(value, decimals)
+    st.text_input(label, key=key, help=help, on_change=_normalise, args=(key, decimals))
+    text = st.session_state[key]
+    parsed = inputs.parse_number(text)
+    problem = inputs.number_problem(text, parsed, minimum, decimals)
+    if problem:
+        st.error(f"{problem} Valeur retenue : {inputs.number_text(value, decimals)}.")
+        return value
+    return parsed
+
+
+def _normalise(key: str, decimals: int) -> None:
+    """« 1.2 » typed is shown « 1,20 »: the field always reads the French way."""
+    parsed = inputs.parse_number(st.session_state[key])
+    if parsed is not None:
+        st.session_state[key] = inputs.number_text(parsed, decimals)
 
 
 def demo_banner(v: str) -> None:
@@ -127,33 +211,15 @@ def signed(v: str, code: str, value) -> str:
     return signed_number(value, int(entry(v, code)["decimals"]))
 
 
-def choose(label: str, key: str, options: Sequence, default, format_func=str, cast=str, **kwargs):
-    """A selectbox whose choice lives in the URL (``?key=``): a shared link reopens the same view."""
-    options = list(options)
-    current = param(key, options, default, cast)
-    choice = st.selectbox(label, options, index=options.index(current), format_func=format_func, **kwargs)
-    set_params(**{key: choice})
-    return choice
-
-
-def choose_many(label: str, key: str, options: Sequence, format_func=str, default: Sequence = (), **kwargs) -> list:
-    """A multiselect kept in the URL as a comma list (``?key=a,b``), ``default`` without it; unknown codes ignored."""
-    raw = st.query_params.get(key)
-    current = [item for item in (raw.split(",") if raw else default) if item in options]
-    choice = st.multiselect(label, list(options), default=current, format_func=format_func, **kwargs)
-    set_params(**{key: ",".join(choice) or None})
-    return choice
-
-
 def text_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> None:
     """A static table (prints whole, unlike a scrolling grid) of French-formatted text; figures right-aligned."""
     right = {"text-align": "right !important"}  # beats the inline left alignment Streamlit puts on cells
     st.table(frame.reset_index(drop=True).style.set_properties(subset=list(numeric), **right), hide_index=True)
 
 
-def french_table(frame: pd.DataFrame, decimals: dict[str, int]):
+def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = ()):
     """``frame`` styled for ``st.dataframe``: numbers of the ``decimals`` columns French (« 14 957 », « 72,1 »),
-    missing « n.d. », text gaps « — ».
+    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — ».
 
     Streamlit draws a null number as « None » whatever the Styler says, so a missing value travels as −∞: shown
     « n.d. », sorted first; the cells stay numbers, so clicking a header still sorts by value.
@@ -161,12 +227,46 @@ def french_table(frame: pd.DataFrame, decimals: dict[str, int]):
     shown = frame.copy()
     for column in decimals:
         shown[column] = pd.to_numeric(shown[column]).astype(float).fillna(float("-inf"))
+    for column in flags:
+        shown[column] = tables.flag_words(shown[column])
     text = [c for c in shown.columns
             if c not in decimals and (shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c]))]
     shown[text] = shown[text].fillna("—")
     formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else fr_number(x, d))
                for column, d in decimals.items()}
     return shown.style.format(formats)
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_downloads(table: pd.DataFrame, stem: str, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict,
+                    sheets: dict[str, pd.DataFrame] | None = None, *, xlsx_label: str, csv_label: str,
+                    order_note: str = "") -> None:
+    """The Excel file first (it keeps codes as text), then the CSV, with what the CSV cannot keep said beside it.
+
+    Both are built on click, not on every rerun.
+    """
+    with st.container(horizontal=True):
+        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets),
+                           f"{stem}.xlsx", XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
+                           help="Avec une feuille Documentation : définitions, sources, millésimes ; les codes "
+                                "restent du texte.")
+        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta), f"{stem}.csv", "text/csv",
+                           on_click="ignore", icon=":material/download:",
+                           help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
+    st.caption(" ".join(part for part in (order_note, csv_note(table)) if part))
+
+
+def csv_note(table: pd.DataFrame) -> str:
+    """What a CSV opened by double-click loses, when the table has codes starting with 0 (01001, 01)."""
+    codes = table["code"].astype(str) if "code" in table else pd.Series(dtype=str)
+    leading = int(codes.str.startswith("0").sum())
+    if not leading:
+        return ""
+    return (f"Ouvert par double-clic dans Excel ou LibreOffice, le CSV perd le zéro initial de {leading} code"
+            f"{'s' if leading > 1 else ''} (01001 devient 1001) : préférez le fichier Excel, ou importez le CSV en "
+            "déclarant la colonne « Code » en texte.")
 
 
 def wrap_metric_labels() -> None:

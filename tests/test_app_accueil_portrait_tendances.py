@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipelines.formatting import fr_number
+from pipelines.formatting import fr_date, fr_number
 from pipelines.paths import REPO_ROOT
 from pipelines.warehouse.query import Warehouse
 
@@ -185,9 +185,25 @@ def test_portrait_download_is_a_standalone_html_with_name_figures_and_charts(ope
     assert document.startswith("<!DOCTYPE html>") and name in text
     assert fr_number(value(wh, "epci", EPCI, "tcg", 2024), 1) in text
     assert "Données fictives de démonstration" in text and "seules ses 38 communes sur 39" in text
-    assert document.count("Plotly.newPlot") == 2 and document.count("plotly.js v") == 1  # plotly.js inline, once
+    assert document.count("Plotly.newPlot") == 2 and document.count("plotly.js (basic - minified) v") == 1  # once
+    assert len(document.encode("utf-8")) < 1.5e6  # the full plotly.js bundle made 4.8 MB
+    assert f"données de l'entrepôt actualisées le {fr_date(wh.meta()['built_at'])}" in text and "Édité le " in text
     assert '"type":"choroplethmap"' not in document and '<script src="http' not in document  # no map, no CDN
     assert parsed.tags["table"] >= 4
+
+
+def test_the_inlined_plotly_bundle_is_the_version_plotly_writes_figures_for():
+    import plotly.offline
+
+    from app.portrait_html import plotly_basic
+    assert f"plotly.js (basic - minified) v{plotly.offline.get_plotlyjs_version()}\n" in plotly_basic()[:200]
+
+
+def test_printed_portrait_says_when_it_was_edited_and_how_old_its_data_is(open_page, wh):
+    at = open_page("app_pages/portrait.py", territoire=EPCI)
+    assert any(c.value.startswith("Édité le ") and f"actualisées le {fr_date(wh.meta()['built_at'])}" in c.value
+               for c in at.caption)
+    assert not any("carte et tableau" in m.value and "HTML" in m.value for m in at.markdown)  # no map in the HTML
 
 
 def test_tendances_shows_the_indicator_and_epci_of_the_url_against_departement_and_france(open_page, wh):
@@ -214,3 +230,19 @@ def test_tendances_says_france_is_not_published_for_other_indicators(open_page):
     options = widget(at.selectbox, "Indicateur").options
     assert "Taux de couverture global" in options
     assert "Commune en zone France Ruralités Revitalisation" not in options  # a summed 0/1 flag is not a trend
+
+
+def test_a_bad_territory_in_a_link_is_named_with_what_is_shown_instead(open_page, wh):
+    at = open_page("app_pages/portrait.py", territoire="999999999", annee="1900")
+    warnings = " ".join(w.value for w in at.warning)
+    assert "« 999999999 » pour « Territoire »" in warnings and f"Affiché à la place : {at.title[0].value}" in warnings
+    assert f"« 1900 » pour « Année » : cette valeur n'existe pas ici. Affiché à la place : {wh.years()[-1]}" in warnings
+
+
+def test_a_choice_made_after_another_is_the_one_shown(open_page, wh):
+    at = open_page("app_pages/portrait.py")
+    names = wh.territories("epci").set_index("code")["name"]
+    for code in names.index[:3]:
+        next(s for s in at.selectbox if s.label == "Territoire").select(code)
+        at.run(timeout=30)
+        assert at.title[0].value == names[code] and at.query_params["territoire"] in (code, [code])

@@ -1,6 +1,6 @@
 """The Explorer, Cartes and Données pages on the demo warehouse (AppTest), and the livret CTG bundle.
 
-Expected figures are read from the warehouse directly (``pipelines.query``), not from the app's caches.
+Expected figures are read from the warehouse directly (``pipelines.warehouse.query``), not from the app's caches.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app import charts
+from app.maps import MapShapes
 from app.livret import LivretInput, build_livret
 from app.ui import short_name
 from pipelines.indicators.catalogue import catalogue_frame
@@ -86,10 +87,10 @@ def test_explorer_honours_the_query_string(page, wh):
     status = wh.priority_status("epci", 2020, "sdsf71").set_index("code")["status"]
     epci = wh.epci()
     expected = epci[(epci["type"] == "CC") & (epci["code"].map(status) == "non prioritaire")]
-    table = at.dataframe[0].value
-    assert sorted(table.loc[table["level"] == "EPCI", "name"]) == sorted(expected["name"].map(short_name))
-    assert list(table.loc[table["level"] != "EPCI", "level"]) == ["Département", "France"]
-    assert list(table.columns[2:4]) == ["tcg", "part_am_55_plus"]
+    refs, table = at.dataframe[0].value, at.dataframe[1].value
+    assert sorted(table["name"]) == sorted(expected["name"].map(short_name))
+    assert list(refs["name"]) == ["Saône-et-Loire", "France"]  # apart from the EPCI ranking
+    assert list(table.columns[1:3]) == ["tcg", "part_am_55_plus"]
 
 
 def test_explorer_headers_are_labels_not_codes(page):
@@ -107,9 +108,9 @@ def test_explorer_range_filter_keeps_only_epci_in_range(page, wh):
     tcg = wh.values("epci", indicators=["tcg"], years=[year]).set_index("code")["value"].round(1)
     low = float(tcg.sort_values().iloc[len(tcg) // 2])
     at = page("explorer", indicateurs="tcg", filtre="tcg", min=str(low))
-    shown = at.dataframe[0].value
-    assert len(shown[shown["level"] == "EPCI"]) == int((tcg >= low).sum())
-    assert (shown.loc[shown["level"] == "EPCI", "tcg"] >= low).all()
+    shown = at.dataframe[1].value
+    assert len(shown) == int((tcg >= low).sum())
+    assert (shown["tcg"] >= low).all()
 
 
 def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloads):
@@ -119,7 +120,9 @@ def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloa
     xlsx_bytes, xlsx_name = downloads["Télécharger le tableau (Excel)"]
     assert csv_name.endswith(".csv") and xlsx_name.endswith(".xlsx") and csv_bytes.startswith(b"\xef\xbb\xbf")
 
-    csv = pd.read_csv(io.BytesIO(csv_bytes), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str})
+    assert csv_bytes.decode("utf-8-sig").startswith("Données fictives de démonstration")
+    csv = pd.read_csv(io.BytesIO(csv_bytes), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str},
+                      skiprows=1)
     expected = wh.indicator_table("epci", [year], ["tcg", "places_total", "part_am_55_plus"]).set_index("code")
     got = csv[csv["Niveau"] == "EPCI"].set_index("Code")
     assert set(got.index) == set(expected.index)
@@ -136,6 +139,22 @@ def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloa
     sheet = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Indicateurs", dtype={"Code": str})
     pd.testing.assert_frame_equal(sheet.reset_index(drop=True), csv.reset_index(drop=True), check_dtype=False,
                                   atol=0.05)
+
+
+def test_explorer_sort_orders_the_screen_and_the_files_and_keeps_references_apart(page, wh, downloads):
+    year = wh.years()[-1]
+    at = page("explorer", annee=str(year), indicateurs="tcg,panier_complet", tri="tcg", ordre="decroissant")
+    tcg = wh.values("epci", indicators=["tcg"], years=[year]).set_index("code")["value"]
+    names = wh.territories("epci").set_index("code")["name"]
+    expected = [short_name(names[c]) for c in tcg.sort_values(ascending=False, kind="stable").index]
+    refs, table = at.dataframe[0].value, at.dataframe[1].value
+    assert list(table["name"]) == expected and list(refs["name"]) == ["Saône-et-Loire", "France"]
+    assert set(table["panier_complet"]) <= {"oui", "non", "n.d."}  # a flag reads as words, not 1/0
+    csv = pd.read_csv(io.BytesIO(downloads["Télécharger le tableau (CSV)"][0]), sep=";", decimal=",",
+                      encoding="utf-8-sig", dtype={"Code": str}, skiprows=1)
+    assert list(csv["Niveau"][:2]) == ["Département", "France"]
+    assert list(csv.loc[csv["Niveau"] == "EPCI", "Territoire"].map(short_name)) == expected
+    assert list(downloads)[:2] == ["Télécharger le tableau (Excel)", "Télécharger le tableau (CSV)"]  # Excel first
 
 
 def test_explorer_livret_zip_holds_tables_charts_and_portraits(page, downloads):
@@ -157,7 +176,7 @@ def test_explorer_livret_zip_holds_tables_charts_and_portraits(page, downloads):
         readme = archive.read(f"{root}/LISEZMOI.txt").decode("utf-8")
         assert "Données fictives" in readme
         table = pd.read_csv(io.BytesIO(archive.read(f"{root}/indicateurs-territoire-ctg-{year}.csv")), sep=";",
-                            decimal=",", encoding="utf-8-sig", dtype={"Code": str})
+                            decimal=",", encoding="utf-8-sig", dtype={"Code": str}, skiprows=1)
     assert list(table["Niveau"]) == ["EPCI", "EPCI", "Département", "France"]
     assert set(table["Code"][:2]) == {GRAND_CHALON, BRESSE_LOUHANNAISE}
 
@@ -180,7 +199,8 @@ def test_livret_neutralises_formulas_and_keeps_missing_empty():
         names = archive.namelist()
         assert all(n.startswith("livret-ctg-ctg-test-2024/") for n in names)
         csv_name = next(n for n in names if n.endswith(".csv"))
-        table = pd.read_csv(io.BytesIO(archive.read(csv_name)), sep=";", decimal=",", encoding="utf-8-sig")
+        table = pd.read_csv(io.BytesIO(archive.read(csv_name)), sep=";", decimal=",", encoding="utf-8-sig",
+                            skiprows=1)  # the « données fictives » line
         assert archive.getinfo(csv_name).date_time == (2026, 1, 2, 3, 4, 0)
     assert table["Territoire"][0] == "'=HYPERLINK(\"http://x\")"
     assert table[TCG_HEADER].tolist()[:1] == [60.0] and pd.isna(table[TCG_HEADER][1])  # missing stays empty, not 0
@@ -232,7 +252,7 @@ def test_map_draws_missing_as_missing_not_as_a_class():
          "geometry": {"type": "Polygon", "coordinates": [[[x, 46], [x + 1, 46], [x + 1, 47], [x, 47], [x, 46]]]}}
         for x, code in enumerate(["a", "b", "c"])]}
     frame = pd.DataFrame({"code": ["a", "b", "c"], "classe": ["bas", None, "haut"], "hover": ["A", "B", "C"]})
-    fig = charts.choropleth_classes(geojson, frame, "classe", ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
+    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe", ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
                                     title="t", subtitle="s", legend_title="l")
     traces = {t.name: list(t.locations) for t in fig.data}
     assert traces["bas"] == ["a"] and traces["haut"] == ["c"] and traces["n.d. (donnée manquante)"] == ["b"]

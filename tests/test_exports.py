@@ -13,6 +13,7 @@ from pipelines.outputs.exports import (
     DATA_SHEET,
     DOC_SHEET,
     FICTITIOUS,
+    FICTITIOUS_WARNING,
     neutralise,
     neutralise_frame,
     to_csv_bytes,
@@ -183,7 +184,7 @@ def test_xlsx_documentation_sheet(table, catalogue, sources):
     texts = sheet_texts(doc)
     joined = "\n".join(texts)
     assert any(t.startswith(FICTITIOUS) for t in texts)
-    assert "14/03/2025 à 09:30" in texts
+    assert "14 mars 2025 à 10 h 30 (heure de Paris)" in texts  # stored UTC, read in Paris time
     assert "demo" in texts
     assert "Code officiel géographique (COG) au 1er janvier 2025" in texts
     for definition in catalogue["definition"]:
@@ -192,6 +193,15 @@ def test_xlsx_documentation_sheet(table, catalogue, sources):
     for column in ("label", "producer", "vintage", "years", "sha256"):
         for value in sources[column]:
             assert value in joined
+    rows = [tuple(c for c in row if c is not None) for row in doc.iter_rows(values_only=True)]
+    assert ("Source", "Producteur", "Millésime", "Années", "Fichier", "Empreinte SHA-256") in rows  # no code column
+
+
+def test_csv_says_fictitious_on_its_first_line_when_it_is(table, catalogue):
+    lines = to_csv_bytes(table, catalogue, META).decode("utf-8-sig").split("\r\n")
+    assert lines[0] == FICTITIOUS_WARNING and lines[1].startswith("Niveau;Code;Territoire")
+    real = to_csv_bytes(table, catalogue, {**META, "fictitious": "false"}).decode("utf-8-sig")
+    assert real.startswith("Niveau;Code") and FICTITIOUS not in real
 
 
 def test_xlsx_documents_only_the_exported_indicators(table, catalogue, sources):

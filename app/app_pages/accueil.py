@@ -62,7 +62,7 @@ dep_tcg = now.get("tcg")
 left, right = st.columns([3, 2])
 with left:
     fig = charts.choropleth(
-        data.geojson(V, "epci"), frame, "tcg", "TCG", "pour 100 enfants",
+        data.map_shapes(V, "epci", frame["code"], charts.CHOROPLETH_PIXELS), frame, "tcg", "TCG", "pour 100 enfants",
         title=f"Taux de couverture global par EPCI, {year}",
         subtitle=f"{ui.entry(V, 'tcg')['unit']} ; couleurs centrées sur le département ({ui.fmt(V, 'tcg', dep_tcg)})",
         midpoint=None if pd.isna(dep_tcg) else dep_tcg)

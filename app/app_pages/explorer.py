@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pandas as pd
 import streamlit as st
 
-from app import charts, data, ui
+from app import charts, data, tables, ui
 from app.livret import CHART_INDICATOR, LivretInput, build_livret, slug
 from app.portrait_html import portrait_html
-from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
 
 DEFAULT_INDICATORS = ["tcg", "tcg_eaje", "tcg_ind", "places_total", "part_am_55_plus", "panier_complet"]
 EPCI_TYPES = {"CC": "Communauté de communes (CC)", "CA": "Communauté d'agglomération (CA)",
@@ -21,6 +20,7 @@ ALL = "tous"
 NONE = "aucun"
 # Text columns of the exported table, French headers as the spreadsheet shows them.
 TYPE, SCOPE, PRIORITY = "Type d'EPCI", "Périmètre", "Statut de priorité"
+ORDERS = {"croissant": "croissant", "decroissant": "décroissant"}
 COMPARABLE_KINDS = {"rate", "share", "ratio", "money", "flag"}  # département and France sit on the same scale
 
 V = data.version()
@@ -39,14 +39,6 @@ codes = [c for c in catalogue["code"] if c in set(available.loc[available["level
 
 def _label(code: str) -> str:
     return ui.label(V, code)
-
-
-def _number_param(key: str, default: float) -> float:
-    """A number from the URL (``?min=60.5``), ``default`` when absent or unreadable."""
-    try:
-        return float(st.query_params.get(key, default))
-    except ValueError:
-        return default
 
 
 def rows(level: str, territory_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
@@ -75,7 +67,7 @@ def references(dep_codes: list[str], indicators: list[str], years_: list[int]) -
 def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     """Adds type, perimeter (straddling EPCI count only their communes in the loaded départements) and priority."""
     info = epci.set_index("code")
-    scope = info.apply(lambda r: f"partiel : {int(r['n_communes_in_scope'])} communes sur {int(r['n_communes'])}"
+    scope = info.apply(lambda r: f"partiel {int(r['n_communes_in_scope'])}/{int(r['n_communes'])}"
                        if r["partial"] else "complet", axis=1)
     state = status.set_index("code")
     priority = state["status"].where(state["priority_class"].isna(),
@@ -144,12 +136,9 @@ if range_code != NONE:
         # The EPCI's own values, as displayed, are the stops: the bounds read in French and are never between two.
         shown = values.round(int(entry["decimals"]))
         stops = [float(s) for s in sorted(shown.dropna().unique())]
-        start = next((s for s in stops if s >= _number_param("min", stops[0]) - 1e-9), stops[0])
-        end = max(next((s for s in stops[::-1] if s <= _number_param("max", stops[-1]) + 1e-9), stops[-1]), start)
         with middle[3]:
-            lo, hi = st.select_slider(entry["short_label"], stops, value=(start, end), help=entry["unit"],
-                                      format_func=lambda x: ui.fmt(V, range_code, x))
-        ui.set_params(min=lo if lo > stops[0] else None, max=hi if hi < stops[-1] else None)
+            lo, hi = ui.choose_range(entry["short_label"], ("min", "max"), stops, help=entry["unit"],
+                                     format_func=lambda x: ui.fmt(V, range_code, x))
         range_text = f"{_label(range_code)} : de {ui.fmt(V, range_code, lo)} à {ui.fmt(V, range_code, hi)}"
         if lo > stops[0] or hi < stops[-1]:
             figure = kept["code"].map(shown)
@@ -158,50 +147,63 @@ if range_code != NONE:
                              "écartés par le filtre.")
             kept = kept[figure.between(lo, hi)]
 
-kept = kept.sort_values("name")
+sort_options = [tables.NAME, *indicators]
+order = st.columns([2, 1, 3])
+with order[0]:
+    sort_by = ui.choose("Trier les EPCI par", "tri", sort_options, tables.NAME,
+                        format_func=lambda c: "Nom" if c == tables.NAME else _label(c))
+with order[1]:
+    direction = ui.choose("Ordre", "ordre", list(ORDERS), "croissant", format_func=ORDERS.get)
 dep_codes = [dep] if dep != ALL else sorted({d for ds in kept["departements"] for d in ds.split(",")} & set(dep_names))
-table = pd.concat([references(dep_codes, indicators, [year]),
-                   describe_epci(rows("epci", kept["code"].tolist(), indicators, [year]), status)],
-                  ignore_index=True)
-table = table[["level", "code", "name", "year", TYPE, SCOPE, PRIORITY, *indicators]]
+columns = ["level", "code", "name", "year", TYPE, SCOPE, PRIORITY, *indicators]
+reference_rows = references(dep_codes, indicators, [year]).reindex(columns=columns)
+epci_rows = tables.ranked(describe_epci(rows("epci", kept["code"].tolist(), indicators, [year]), status)[columns],
+                          sort_by, direction == "decroissant")
+# Exported as shown: the references first, then the EPCI in the order chosen above.
+table = pd.concat([reference_rows, epci_rows], ignore_index=True)
 
 st.subheader(f"{len(kept)} EPCI sur {len(epci)} — {year}")
 for note in notes:
     st.caption(note)
-# On screen: abbreviated legal forms (the type is in the name), indicators first, no codes.
-screen = table.assign(level=table["level"].map(ui.LEVEL_LABELS), name=table["name"].map(ui.short_name))
-screen = screen[["level", "name", *indicators, SCOPE, PRIORITY]]
-config = {"level": st.column_config.TextColumn("Niveau", width=110),
-          "name": st.column_config.TextColumn("Territoire", width="large", pinned=True),
-          SCOPE: st.column_config.TextColumn(SCOPE, help="« partiel » : EPCI à cheval sur plusieurs départements."),
-          PRIORITY: st.column_config.TextColumn("Priorité", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
+flags = [code for code in indicators if ui.entry(V, code)["kind"] == "flag"]
+# Sized to fit 1 440 px with the sidebar open; the territory stays pinned when the grid scrolls sideways.
+config = {"name": st.column_config.TextColumn("Territoire", width=260, pinned=True),
+          SCOPE: st.column_config.TextColumn(SCOPE, width=100, help="« partiel 38/39 » : EPCI à cheval sur "
+                                             "plusieurs départements, 38 de ses 39 communes dans ceux chargés."),
+          PRIORITY: st.column_config.TextColumn("Priorité", width="medium", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
 for code in indicators:
     about = ui.entry(V, code)
-    config[code] = st.column_config.NumberColumn(about["short_label"], help=f"{about['label']} ({about['unit']}). "
-                                                 f"{about['definition']}")
-decimals = {code: int(ui.entry(V, code)["decimals"]) for code in indicators}
-st.dataframe(ui.french_table(screen, decimals), column_config=config, hide_index=True, width="stretch",
-             height=min(35 * (len(screen) + 1) + 3, 640))
+    kind = st.column_config.TextColumn if code in flags else st.column_config.NumberColumn
+    config[code] = kind(about["short_label"], help=f"{about['label']} ({about['unit']}). {about['definition']}")
+decimals = {code: int(ui.entry(V, code)["decimals"]) for code in indicators if code not in flags}
+
+
+def grid(frame: pd.DataFrame, extra: list[str], height: int | None = None) -> None:
+    """On screen: abbreviated legal forms (the type is in the name), indicators first, no codes."""
+    shown = frame.assign(name=frame["name"].map(ui.short_name))[["name", *indicators, *extra]]
+    st.dataframe(ui.french_table(shown, decimals, flags), column_config=config, hide_index=True, width="stretch",
+                 height=height or "auto")
+
+
+st.caption("Références : département et France, à part du classement des EPCI.")
+grid(reference_rows, [])
+grid(epci_rows, [SCOPE, PRIORITY], height=min(35 * (len(epci_rows) + 1) + 3, 640))
 straddling = (" Un EPCI « partiel » est à cheval sur plusieurs départements : ses chiffres ne comptent que ses "
-              "communes des départements chargés.") if table[SCOPE].str.startswith("partiel").any() else ""
+              "communes des départements chargés.") if epci_rows[SCOPE].str.startswith("partiel").any() else ""
 st.caption(f"{ui.source_caption(V, indicators, year)} {meta.get('geography_note', '')}{straddling}")
 
 # Downloads: our own buttons (the table's built-in export is disabled because it would skip neutralisation).
 filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "Type d'EPCI", "Règles de priorité",
-                                   "Statut de priorité", "Filtre sur un indicateur"],
+                                   "Statut de priorité", "Filtre sur un indicateur", "Tri des EPCI"],
                         "Valeur": [str(year), "tous" if dep == ALL else dep_names[dep],
                                    "tous" if arr == ALL else arr_names[arr],
                                    ", ".join(types) or "tous", rulesets.get(ruleset, ruleset),
-                                   ", ".join(statuses) or "tous", range_text]})
-stem = f"epci-{year}"
-with st.container(horizontal=True):
-    st.download_button("Télécharger le tableau (CSV)", to_csv_bytes(table, catalogue), f"{stem}.csv", "text/csv",
-                       icon=":material/download:", help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
-    st.download_button("Télécharger le tableau (Excel)",
-                       to_xlsx_bytes(table, catalogue, data.sources(V), meta, {"Filtres": filters}), f"{stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:", help="Avec une feuille Documentation : définitions, sources, "
-                                                        "millésimes.")
+                                   ", ".join(statuses) or "tous", range_text,
+                                   f"{'nom' if sort_by == tables.NAME else _label(sort_by)}, {ORDERS[direction]}"]})
+ui.table_downloads(table, f"epci-{year}", catalogue, data.sources(V), meta, {"Filtres": filters},
+                   xlsx_label="Télécharger le tableau (Excel)", csv_label="Télécharger le tableau (CSV)",
+                   order_note="Les fichiers suivent les filtres et le tri choisis ci-dessus (un clic sur un en-tête "
+                              "de colonne ne trie que l'affichage).")
 
 # The first indicator as bars; counts are not set beside the département's and France's totals.
 chart = ui.entry(V, indicators[0])
@@ -220,12 +222,12 @@ st.caption("Un dossier ZIP pour le livret d'un territoire de convention territor
            "Excel, toutes les années dans la feuille Évolution), deux graphiques du taux de couverture global (PNG) "
            "et le portrait de chaque EPCI (HTML).")
 epci_names = dict(zip(epci["code"], epci["name"]))
-form = st.columns([2, 3])
-with form[0]:
-    territory = st.text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
-with form[1]:
-    members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names), format_func=epci_names.get,
-                             placeholder="Choisissez les EPCI")
+territory = st.columns([2, 3])[0].text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
+# Full width, abbreviated legal forms, and the list spelt out below: a livret must not miss an EPCI unseen.
+members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names),
+                         format_func=lambda c: ui.short_name(epci_names[c]), placeholder="Choisissez les EPCI")
+if members:
+    st.caption(f"{len(members)} EPCI : " + " ; ".join(epci_names[c] for c in members) + ".")
 if not members:
     st.info("Choisissez les EPCI qui forment le territoire de la CTG pour préparer son livret.")
     st.stop()
@@ -247,7 +249,7 @@ livret = LivretInput(
 def _livret_zip() -> bytes:
     """Built on click (portraits and charts take a few seconds), not on every rerun of the page."""
     portraits = {epci_names[c]: portrait_html(V, "epci", c, year) for c in members}
-    return build_livret(replace(livret, portraits=portraits), datetime.now())
+    return build_livret(replace(livret, portraits=portraits), datetime.now(timezone.utc))
 
 
 st.download_button(f"Télécharger le livret CTG « {territory} » (ZIP)", _livret_zip,

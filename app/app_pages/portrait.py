@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import data, portrait_model, ui
-from app.portrait_html import portrait_html
+from app.portrait_html import edition_line, portrait_html
 
 # The browser's print gives the paper fiche: no menus or widgets, the screen layout scaled down to A4
 # (columns kept side by side), without the communes (the map's WebGL canvas prints blank): two pages.
@@ -89,9 +89,10 @@ with st.container(key="communes"):
     left.plotly_chart(figs["map"], width="stretch")
     right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
                     column_config={"Commune": st.column_config.TextColumn(width="medium")})
-st.markdown('<p class="print-only">Le détail des communes (carte et tableau) est dans l\'application et dans le '
-            "portrait HTML.</p>", unsafe_allow_html=True)
+st.markdown('<p class="print-only">La carte des communes est dans l\'application ; leur tableau y est aussi, et dans '
+            "le portrait HTML.</p>", unsafe_allow_html=True)
 st.caption(p.caption)
+st.caption(edition_line(ui.now_paris(), p.refreshed))  # printed too: a paper fiche says how old it is
 
 screen_only = st.container(key="screen-only")
 screen_only.download_button(

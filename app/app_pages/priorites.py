@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app import charts, data, ui
 from pipelines import paths
-from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
 from pipelines.formatting import MISSING
 from pipelines.priority import (RuleSet, RuleSetError, compare, list_rulesets, load_ruleset, ruleset_to_toml,
                                 with_overrides)
@@ -37,9 +37,11 @@ UNCHANGED, UNCHANGED_COLOUR = "Inchangé", "#f2f2f2"
 CHANGE_COLOURS = dict(zip(CHANGES, ("#D55E00", "#0072B2", "#E69F00", "#CC79A7")))
 PLURAL_CHANGES = dict(zip(CHANGES, ("entrent en priorité", "sortent de la priorité", "changent de classe",
                                     "changent de statut")))
+CLASS_CHANGE = CHANGES[2]  # « change de classe »
 MET_ICONS = {True: "✅", False: "❌", None: "❔"}
 FLAG_TESTS = {"is_true": "= oui", "is_false": "= non"}
 EDITOR_COLUMNS = 4
+SAVED, PICK = "_scenario_enregistre", "_regle_a_choisir"
 MAX_DETAILS = 60  # expanders per rerun: beyond that the page slows down; the status filter narrows the list
 
 
@@ -54,7 +56,7 @@ class Evaluation:
 
     @property
     def title(self) -> str:
-        return f"{self.ruleset.name} {self.ruleset.version}"
+        return f"{data.ruleset_title(self.ruleset)}, version {self.ruleset.version}"
 
 
 def readable_rulesets(v: str) -> dict[str, RuleSet]:
@@ -75,10 +77,15 @@ def readable_rulesets(v: str) -> dict[str, RuleSet]:
 
 
 def ruleset_label(v: str, ruleset: RuleSet) -> str:
-    title = data.ruleset_titles(v).get(ruleset.name)
-    if title:
-        return f"{ruleset.name} — {title}"
-    return f"Scénario « {ruleset.name} »" + (f", dérivé de {ruleset.derived_from}" if ruleset.derived_from else "")
+    """The picker's wording: the rule set's title; a scenario also says what it was derived from."""
+    derived = f", dérivé de {derived_text(v, ruleset)}" if ruleset.derived_from else ""
+    return data.ruleset_title(ruleset) + derived
+
+
+def derived_text(v: str, ruleset: RuleSet) -> str:
+    """``sdsf71 1.0`` (how a scenario records its origin) as users read it: « title », version 1.0."""
+    name, _, version = (ruleset.derived_from or "").partition(" ")
+    return f"« {data.ruleset_titles(v).get(name, name)} », version {version}"
 
 
 def evaluation(v: str, ruleset: RuleSet, year: int, level: str, edited: bool = False) -> Evaluation:
@@ -188,19 +195,18 @@ def threshold_editor(ruleset: RuleSet, v: str) -> dict[str, float]:
             with columns[i % len(columns)]:
                 if c.relative_to:
                     reference = REFERENCES[c.relative_to]
-                    new = st.number_input(
-                        f"{display.label} {SIGNS[c.operator]} facteur × {reference}", min_value=0.05, value=c.factor,
-                        step=0.05, format="%.2f", key=keys[c.id],
-                        help=f"« {c.label} ». 1 = la valeur {reference} elle-même ; 0,9 = 10 % en dessous.")
+                    new = ui.number_field(
+                        f"{display.label} {SIGNS[c.operator]} facteur × {reference}", keys[c.id], c.factor, 2,
+                        minimum=0.05, help=f"« {c.label} ». 1 = la valeur {reference} elle-même ; 0,9 = 10 % en "
+                                           "dessous. « 1,2 » ou « 1.2 ».")
                     original = c.factor
                 else:
                     unit = f" ({display.unit})" if display.unit else ""
-                    new = st.number_input(
-                        f"{display.label} {SIGNS[c.operator]} seuil{unit}", value=c.value, step=1.0,
-                        format=f"%.{display.decimals}f", key=keys[c.id],
+                    new = ui.number_field(
+                        f"{display.label} {SIGNS[c.operator]} seuil{unit}", keys[c.id], c.value, display.decimals,
                         help=f"« {c.label} ». Seuil de la règle : {display.number(c.value)}.")
                     original = c.value
-            if new != original:
+            if abs(new - original) > 1e-12:
                 overrides[c.id] = new
         flags = [c.label for c in ruleset.criteria if c.is_flag]
         if flags:
@@ -222,9 +228,9 @@ def priority_map(result: Evaluation, table: pd.DataFrame, level: str, year: int,
              for n, c, s in zip(table["Territoire"], table["Catégorie"], table["Score"])]
     live = "" if result.stored else " — calculée à l'instant"
     return charts.choropleth_classes(
-        data.geojson(v, level), table.assign(hover=hover), "Catégorie", list(colours), list(colours.values()),
+        data.map_shapes(v, level, table["code"], charts.MAP_PIXELS), table.assign(hover=hover), "Catégorie", list(colours), list(colours.values()),
         title=f"{PLURALS[level]} prioritaires en {year}", legend_title="",
-        subtitle=f"Règle {result.ruleset.name}, version {result.ruleset.version}{live}")
+        subtitle=f"Règle {result.title}{live}")
 
 
 def change_map(before: Evaluation, after: Evaluation, changes: pd.DataFrame, names: pd.Series, level: str, v: str):
@@ -233,7 +239,7 @@ def change_map(before: Evaluation, after: Evaluation, changes: pd.DataFrame, nam
     frame["hover"] = [f"<b>{names.get(c)}</b><br>{ch}" for c, ch in zip(frame["code"], frame["change"])]
     colours = {c.capitalize(): colour for c, colour in CHANGE_COLOURS.items()} | {UNCHANGED: UNCHANGED_COLOUR}
     return charts.choropleth_classes(
-        data.geojson(v, level), frame, "change", list(colours), list(colours.values()), legend_title="",
+        data.map_shapes(v, level, frame["code"], charts.MAP_PIXELS), frame, "change", list(colours), list(colours.values()), legend_title="",
         title=f"Ce qui change avec {after.title}", subtitle=f"Par rapport à {before.title}")
 
 
@@ -264,10 +270,13 @@ def details(result: Evaluation, table: pd.DataFrame) -> None:
 def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, RuleSet], names: pd.Series,
                year: int, level: str, v: str) -> None:
     others = [n for n, r in rulesets.items() if n != result.ruleset.name and level in r.levels]
-    # Not in the URL: editing a threshold adds « origine » to the options, which makes it the new default.
+    # Not in the URL (« origine » exists only while thresholds are edited); keyed, so editing keeps the choice.
     options = ([ORIGINAL] if base else []) + [NONE] + others
     labels = {NONE: "Pas de comparaison", ORIGINAL: f"La règle d'origine ({base.title if base else ''})"}
-    choice = st.selectbox("Comparer avec", options,
+    if st.session_state.get("comparer") not in options or not st.session_state.get("comparer_choisi"):
+        st.session_state["comparer"] = options[0]  # the original while thresholds are edited, until a choice
+    choice = st.selectbox("Comparer avec", options, key="comparer",
+                          on_change=lambda: st.session_state.update(comparer_choisi=True),
                           format_func=lambda n: labels.get(n) or ruleset_label(v, rulesets[n]))
     if choice == NONE:
         return
@@ -281,7 +290,7 @@ def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, 
         st.plotly_chart(change_map(before, result, changes, names, level, v), width="stretch")
     with right:
         counts = changes["change"].value_counts()
-        for change in CHANGES:
+        for change in shown_changes(before.ruleset, result.ruleset):
             st.metric(PLURAL_CHANGES[change].capitalize(), int(counts.get(change, 0)))
     if len(changes):
         st.dataframe(pd.DataFrame({
@@ -291,6 +300,11 @@ def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, 
             f"Avec {result.title}": [category(result.ruleset, s, c)
                                      for s, c in zip(changes["status_b"], changes["priority_class_b"])],
         }), hide_index=True, width="stretch")
+
+
+def shown_changes(before: RuleSet, after: RuleSet) -> list[str]:
+    """The kinds of change the counters report: « changent de classe » only when a rule set has classes."""
+    return [c for c in CHANGES if c != CLASS_CHANGE or before.classes or after.classes]
 
 
 def save_form(original: RuleSet, overrides: dict[str, float], v: str) -> None:
@@ -309,37 +323,51 @@ def save_form(original: RuleSet, overrides: dict[str, float], v: str) -> None:
         return
     try:
         scenario = edited(original, overrides, v, name=name)
-        scenario = replace(scenario, description=scenario_description(original, scenario, note, v))
+        scenario = replace(scenario, description=scenario_description(original, scenario, title, note, v))
         path = save_scenario(scenario, replace_existing=replace_existing)
     except RuleSetError as exc:
         st.error(str(exc))
         return
-    st.success(f"Scénario « {scenario.name} » (version {scenario.version}, dérivé de {scenario.derived_from}) "
-               f"enregistré dans {path.relative_to(paths.home())}. Il figure dès maintenant dans la liste des "
-               "règles (calculé à l'instant) ; ses résultats seront enregistrés dans l'entrepôt, avec sa version "
-               "et le millésime des données, à la prochaine actualisation qui reconstruit l'entrepôt (« sdsf "
-               "refresh --force » si les données n'ont pas changé).", icon="✅")
-    st.download_button("Télécharger le scénario (TOML)", path.read_bytes(), file_name=path.name,
-                       mime="application/toml", on_click="ignore", icon=":material/download:")
+    # Shown once the page has rerun with the scenario chosen above: « it is in the list » is then true.
+    st.session_state[SAVED] = {
+        "text": f"{data.ruleset_title(scenario)} (version {scenario.version}, dérivé de {derived_text(v, scenario)}) "
+                f"enregistré dans {path.relative_to(paths.home())}. Il est choisi ci-dessus, calculé à l'instant ; ses "
+                "résultats seront enregistrés dans l'entrepôt, avec sa version et le millésime des données, à la "
+                "prochaine actualisation qui reconstruit l'entrepôt (« sdsf refresh --force » si les données n'ont "
+                "pas changé).", "path": str(path)}
+    st.session_state[PICK] = scenario.name
+    st.rerun()
 
 
-def scenario_description(original: RuleSet, scenario: RuleSet, note: str, v: str) -> str:
-    """The analyst's note, then what differs from the original: a scenario file explains itself."""
+def saved_message() -> None:
+    """The message of a scenario saved by the previous run, and its file to download."""
+    saved = st.session_state.pop(SAVED, None)
+    if saved:
+        st.success(saved["text"], icon="✅")
+        path = Path(saved["path"])
+        st.download_button("Télécharger le scénario (TOML)", path.read_bytes(), file_name=path.name,
+                           mime="application/toml", on_click="ignore", icon=":material/download:")
+
+
+def scenario_description(original: RuleSet, scenario: RuleSet, title: str, note: str, v: str) -> str:
+    """The title and note the analyst typed, then what differs from the original: a scenario file explains
+    itself, and its title (the first clause, as for a shipped rule set) names it on every page."""
     shown = displays(data.catalogue(v))
     changed = []
     for old, new in zip(original.criteria, scenario.criteria):
         if (old.value, old.factor) != (new.value, new.factor):
             display = shown[old.indicator]
             changed.append(f"{old.label} : {threshold_text(old, display)} → {threshold_text(new, display)}")
-    origin = f"Scénario dérivé de {original.name} {original.version}. Seuils modifiés : {' ; '.join(changed)}."
-    return f"{note.strip()}\n{origin}" if note.strip() else origin
+    origin = (f"Scénario dérivé de « {data.ruleset_title(original)} », version {original.version}. "
+              f"Seuils modifiés : {' ; '.join(changed)}.")
+    return f"{' '.join(title.split())} : {note.strip() or 'scénario sans description'}\n{origin}"
 
 
 def export_table(result: Evaluation, table: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
     """The priority table with the rule set, its version and the criteria's figures (catalogue columns)."""
     figures = result.reasons.pivot_table(index="code", columns="indicator", values="value", aggfunc="first")
     out = pd.DataFrame({"level": level, "code": table["code"], "name": table["Territoire"], "year": year,
-                        "Règle": result.ruleset.name, "Version": result.ruleset.version})
+                        "Règle": data.ruleset_title(result.ruleset), "Version": result.ruleset.version})
     out = out.join(table.drop(columns=["code", "Territoire", "Catégorie"]))
     if not result.ruleset.classes:
         out = out.drop(columns=["Classe", "Score"])
@@ -362,6 +390,8 @@ rulesets = readable_rulesets(V)
 if not rulesets:
     st.error("Aucune règle de priorité lisible : voir les messages ci-dessus.")
     st.stop()
+if PICK in st.session_state:  # a scenario just saved: choose it before the picker is drawn
+    st.session_state["regles"] = st.session_state.pop(PICK)
 pick = st.columns([3, 1, 1])
 with pick[0]:
     name = ui.choose("Règle", "regles", list(rulesets), next(iter(rulesets)),
@@ -396,11 +426,12 @@ names = data.territories(V, level).set_index("code")["name"]
 table = results_table(result, names)
 provenance = (f"résultats enregistrés dans l'entrepôt (géographie {result.status['data_vintage'].iloc[0]})"
               if result.stored else "résultats calculés à l'instant, pas encore dans l'entrepôt")
-st.markdown(f"**Règle {current.name}, version {current.version}**"
-            + (f" — seuils modifiés, dérivée de {current.derived_from}" if overrides else "")
+st.markdown(f"**{data.ruleset_title(current)}, version {current.version}**"
+            + (f" — seuils modifiés, dérivée de {derived_text(V, current)}" if overrides else "")
             + f" · {ui.LEVEL_LABELS[level]} · année {year}")
 st.caption(f"Données : {meta.get('dataset', MISSING)}, entrepôt actualisé le {ui.fr_date(meta.get('built_at'))} ; "
            f"{provenance}.")
+saved_message()
 
 counts = table["Catégorie"].value_counts()
 before_counts = results_table(base, names)["Catégorie"].value_counts() if base else None
@@ -436,14 +467,7 @@ st.subheader("Exporter le tableau des priorités")
 export = export_table(result, table, level, year)
 stem = f"priorites_{current.name}_{current.version}_{level}_{year}"
 rules_sheet = {"Règles": rules_table(current, V)}
-buttons = st.columns([1, 1, 3])
-with buttons[0]:
-    st.download_button("CSV (Excel français)", lambda: to_csv_bytes(export, data.catalogue(V)),
-                       file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
-with buttons[1]:
-    st.download_button("XLSX (avec les règles)", file_name=f"{stem}.xlsx", on_click="ignore",
-                       data=lambda: to_xlsx_bytes(export, data.catalogue(V), data.sources(V), meta, rules_sheet),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:")
+ui.table_downloads(export, stem, data.catalogue(V), data.sources(V), meta, rules_sheet,
+                   xlsx_label="XLSX (avec les règles)", csv_label="CSV (Excel français)")
 st.caption("Chaque export porte la règle et sa version ; le classeur XLSX y ajoute une feuille « Règles » "
            "(critères, seuils, poids) et la documentation des indicateurs et des sources.")

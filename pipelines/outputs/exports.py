@@ -11,13 +11,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.formatting import fr_date
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,9 +46,8 @@ LEVEL_LABELS = {
     "departement": "Département",
     "france": "France",
 }
-SOURCE_LABELS = {
-    "source": "Source",
-    "label": "Libellé",
+SOURCE_LABELS = {  # the source's code (``caf_places``) is left out: users read its label
+    "label": "Source",
     "producer": "Producteur",
     "vintage": "Millésime",
     "years": "Années",
@@ -55,13 +56,13 @@ SOURCE_LABELS = {
 }
 # (meta key, label, how the value reads); keys absent from meta are left out.
 META_ROWS = (
-    ("dataset", "Jeu de données", "{}"),
-    ("cog_vintage", "Géographie", "Code officiel géographique (COG) au 1er janvier {}"),
-    ("departements", "Départements", "{}"),
-    ("years", "Années", "{}"),
-    ("base_year", "Année de référence", "{}"),
-    ("built_at", "Entrepôt construit le", "{}"),
-    ("run_id", "Version de l'entrepôt", "{}"),
+    ("dataset", "Jeu de données", "{}".format),
+    ("cog_vintage", "Géographie", "Code officiel géographique (COG) au 1er janvier {}".format),
+    ("departements", "Départements", lambda codes: codes.replace(",", ", ")),
+    ("years", "Années", lambda years: years.replace(",", ", ")),
+    ("base_year", "Année de référence", "{}".format),
+    ("built_at", "Entrepôt construit le", fr_date),
+    ("run_id", "Identifiant de l'entrepôt", "{}".format),
 )
 
 HEADER_WRAP = 24  # a long indicator label wraps over lines rather than widening a column of numbers
@@ -154,15 +155,18 @@ def _csv_cell(value, decimals: int | None) -> str:
     return text.replace(".", ",")
 
 
-def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame) -> bytes:
+def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, str] | None = None) -> bytes:
     """CSV for a French Excel: ``;``, decimal comma, no thousands separator, UTF-8 with BOM, CRLF.
 
-    Codes are written as text with their leading zeros; Excel's own CSV opening may still read
-    ``01001`` as a number, which is why the XLSX export exists.
+    Codes are written as text with their leading zeros, but a spreadsheet opening the file by double-click
+    (Excel, LibreOffice) reads ``01001`` as the number 1001: that is why the XLSX export exists, and the app
+    says so beside the button. With fictitious data (``meta``), the first line says so, before the header.
     """
     columns = _columns(table, catalogue)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if (meta or {}).get("fictitious") == "true":
+        writer.writerow([FICTITIOUS_WARNING])
     writer.writerow([column.header for column in columns])
     writer.writerows(zip(*([_csv_cell(v, c.decimals) for v in c.values] for c in columns)))
     return buffer.getvalue().encode("utf-8-sig")
@@ -173,7 +177,7 @@ def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.Data
                   generated_at: datetime | None = None) -> bytes:
     """Workbook with the data sheet, a Documentation sheet (definitions, sources, vintages) and ``extra_sheets``.
 
-    ``generated_at`` defaults to now; pass it to reproduce an earlier export.
+    ``generated_at`` defaults to now; pass it to reproduce an earlier export (without a zone: UTC).
     """
     workbook = Workbook()
     data = workbook.active
@@ -183,7 +187,7 @@ def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.Data
     if fictitious:
         data.oddHeader.center.text = FICTITIOUS  # printed on every page of a livret
     _write_documentation(workbook.create_sheet(DOC_SHEET), table, catalogue, sources, meta,
-                         generated_at or datetime.now(), fictitious)
+                         generated_at or datetime.now(timezone.utc), fictitious)
     for name, frame in (extra_sheets or {}).items():
         _write_data_sheet(workbook.create_sheet(name), _columns(frame, catalogue))
     buffer = io.BytesIO()
@@ -236,8 +240,8 @@ def _write_documentation(ws: Worksheet, table: pd.DataFrame, catalogue: pd.DataF
         ws.cell(row=row, column=1, value=FICTITIOUS_WARNING).font = Font(bold=True, color="C00000")
         row += 1
 
-    facts = [("Généré le", f"{generated_at:%d/%m/%Y à %H:%M}")]
-    facts += [(label, template.format(meta[key])) for key, label, template in META_ROWS if meta.get(key)]
+    facts = [("Généré le", fr_date(generated_at))]
+    facts += [(label, shown(meta[key])) for key, label, shown in META_ROWS if meta.get(key)]
     row += 1
     for label, value in facts:
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
