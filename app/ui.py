@@ -127,6 +127,7 @@ def choose_many(label: str, key: str, options: Sequence, format_func=str, defaul
             lambda: inputs.resolve_many(st.query_params.get(key), options, default, label),
             lambda value: [item for item in value if item in options])
     # « Select all » cannot be translated (docs/streamlit-english.md): not offered.
+    kwargs.setdefault("placeholder", "Choisissez une ou plusieurs options")
     choice = st.multiselect(label, options, key=key, format_func=format_func, select_all=False, **kwargs)
     _written(key, ",".join(map(str, choice)) or None)
     return choice

@@ -285,3 +285,10 @@ def test_donnees_lists_rejected_files_with_their_problems(page, monkeypatch):
     assert problems.iloc[0][["Fichier", "Colonne", "Attendu", "Trouvé"]].tolist() == [
         "extracts/equipements.csv", "places", "un entier positif", "douze"]
     assert problems.iloc[0]["Ligne"] == 12
+
+
+def test_cartes_values_of_a_flag_read_oui_non(page):
+    at = page("cartes", indicateur="panier_complet", niveau="epci", classes="fixes")
+    values = set(at.dataframe[0].value["value"])
+    assert values and values <= {"oui", "non", "n.d."}
+    assert _legend(at)[:2] == ["non", "oui"]
