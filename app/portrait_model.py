@@ -26,7 +26,7 @@ COMMUNE_COLUMNS = ("enfants_0_2", "places_total", "tcg")
 BASKET = (("reaap", "nb_reaap", True), ("laep", "nb_laep", True), ("clas", "nb_clas", True),
           ("mediation", "nb_mediation", False))
 AM_RISK = ("part_am_55_plus", "am_55_plus", "am_actifs")
-PRESENCE = {True: "✅ oui", False: "❌ non", None: "❔ n.d."}
+PRESENCE = {True: "✓ oui", False: "✗ non", None: "? n.d."}  # text symbols: emoji fonts can be missing
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ CHANGE_COLOURS = dict(zip(CHANGES, ("#D55E00", "#0072B2", "#E69F00", "#CC79A7"))
 PLURAL_CHANGES = dict(zip(CHANGES, ("entrent en priorité", "sortent de la priorité", "changent de classe",
                                     "changent de statut")))
 CLASS_CHANGE = CHANGES[2]  # « change de classe »
-MET_ICONS = {True: "✅", False: "❌", None: "❔"}
+MET_ICONS = {True: ":green[✓]", False: ":red[✗]", None: ":gray[?]"}  # text symbols: emoji fonts can be missing
 FLAG_TESTS = {"is_true": "= oui", "is_false": "= non"}
 EDITOR_COLUMNS = 4
 SAVED, PICK = "_scenario_enregistre", "_regle_a_choisir"
@@ -343,7 +343,7 @@ def saved_message() -> None:
     """The message of a scenario saved by the previous run, and its file to download."""
     saved = st.session_state.pop(SAVED, None)
     if saved:
-        st.success(saved["text"], icon="✅")
+        st.success(saved["text"], icon=":material/check_circle:")
         path = Path(saved["path"])
         st.download_button("Télécharger le scénario (TOML)", path.read_bytes(), file_name=path.name,
                            mime="application/toml", on_click="ignore", icon=":material/download:")
