@@ -60,6 +60,17 @@ def short_name(name: str) -> str:
     return name
 
 
+MAX_LISTED = 6  # beyond, a list of codes reads as noise: the count says it
+
+
+def departements_text(codes: str) -> str:
+    """« départements 63, 71, 93 », or « 101 départements » for the whole of France."""
+    found = [c for c in codes.split(",") if c]
+    if len(found) > MAX_LISTED:
+        return f"{len(found)} départements"
+    return ("département " if len(found) == 1 else "départements ") + ", ".join(found)
+
+
 def years(v: str) -> list[int]:
     """The years the warehouse holds, oldest first."""
     return [int(y) for y in data.meta(v).get("years", "").split(",") if y]

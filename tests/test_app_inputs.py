@@ -65,3 +65,11 @@ def test_tables_rank_missing_last_and_read_flags_as_words():
     assert list(ranked(frame, "tcg", descending=False)["name"]) == ["b", "d", "c", "A"]
     assert list(ranked(frame, "name", descending=False)["name"]) == ["A", "b", "c", "d"]
     assert list(flag_words(pd.Series([1.0, 0.0, None]))) == ["oui", "non", "n.d."]
+
+
+def test_the_sidebar_names_a_few_departements_and_counts_many():
+    from app.ui import departements_text
+
+    assert departements_text("71") == "département 71"
+    assert departements_text("63,71,93") == "départements 63, 71, 93"
+    assert departements_text(",".join(f"{n:02d}" for n in range(1, 96))) == "95 départements"
