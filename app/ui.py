@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import data, inputs, tables
 from pipelines.exports import to_csv_bytes, to_xlsx_bytes
@@ -89,12 +90,14 @@ _notice_box = threading.local()  # one script thread per run: the notice area of
 
 def notice_area() -> None:
     """Where the links' problems are said (top of the page, under the banner); ``main.py`` calls it every run."""
+    _notice_box.run = get_script_run_ctx()
     _notice_box.container = st.container()
 
 
 def notice(text: str) -> None:
-    box = getattr(_notice_box, "container", None)
-    (box or st).warning(text, icon=":material/link_off:")
+    """A warning in the notice area of this run (inline when the page runs without ``main.py``)."""
+    current = getattr(_notice_box, "run", None) is get_script_run_ctx()
+    (_notice_box.container if current else st).warning(text, icon=":material/link_off:")
 
 
 def _seeded(key: str, raw: str | None, resolve: Callable[[], inputs.Resolved], adapt: Callable[[object], object]):
