@@ -128,7 +128,8 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
     if with_map:
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
-            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG", "pour 100 enfants",
+            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
+            "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
             subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
             midpoint=None if pd.isna(dep_tcg) else dep_tcg)

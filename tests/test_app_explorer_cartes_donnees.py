@@ -252,7 +252,8 @@ def test_map_draws_missing_as_missing_not_as_a_class():
          "geometry": {"type": "Polygon", "coordinates": [[[x, 46], [x + 1, 46], [x + 1, 47], [x, 47], [x, 46]]]}}
         for x, code in enumerate(["a", "b", "c"])]}
     frame = pd.DataFrame({"code": ["a", "b", "c"], "classe": ["bas", None, "haut"], "hover": ["A", "B", "C"]})
-    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe", ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
+    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe",
+                                    ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
                                     title="t", subtitle="s", legend_title="l")
     traces = {t.name: list(t.locations) for t in fig.data}
     assert traces["bas"] == ["a"] and traces["haut"] == ["c"] and traces["n.d. (donnée manquante)"] == ["b"]

@@ -42,7 +42,8 @@ def test_a_link_list_keeps_its_known_codes_in_order_and_names_the_others():
     assert resolve_many("c,a", options).value == ["c", "a"]
     assert resolve_many(None, options, default=["b", "z"]).value == ["b"]
     one = resolve_many("a,zz", options, label="EPCI")
-    assert one.value == ["a"] and one.problem == "Le lien demande pour « EPCI » la valeur « zz », inconnue ici : ignorée."
+    assert one.value == ["a"]
+    assert one.problem == "Le lien demande pour « EPCI » la valeur « zz », inconnue ici : ignorée."
     assert "les valeurs « x, y », inconnues ici : ignorées" in resolve_many("x,y", options).problem
 
 

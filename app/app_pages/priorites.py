@@ -228,7 +228,8 @@ def priority_map(result: Evaluation, table: pd.DataFrame, level: str, year: int,
              for n, c, s in zip(table["Territoire"], table["Catégorie"], table["Score"])]
     live = "" if result.stored else " — calculée à l'instant"
     return charts.choropleth_classes(
-        data.map_shapes(v, level, table["code"], charts.MAP_PIXELS), table.assign(hover=hover), "Catégorie", list(colours), list(colours.values()),
+        data.map_shapes(v, level, table["code"], charts.MAP_PIXELS), table.assign(hover=hover), "Catégorie",
+        list(colours), list(colours.values()),
         title=f"{PLURALS[level]} prioritaires en {year}", legend_title="",
         subtitle=f"Règle {result.title}{live}")
 
@@ -239,7 +240,8 @@ def change_map(before: Evaluation, after: Evaluation, changes: pd.DataFrame, nam
     frame["hover"] = [f"<b>{names.get(c)}</b><br>{ch}" for c, ch in zip(frame["code"], frame["change"])]
     colours = {c.capitalize(): colour for c, colour in CHANGE_COLOURS.items()} | {UNCHANGED: UNCHANGED_COLOUR}
     return charts.choropleth_classes(
-        data.map_shapes(v, level, frame["code"], charts.MAP_PIXELS), frame, "change", list(colours), list(colours.values()), legend_title="",
+        data.map_shapes(v, level, frame["code"], charts.MAP_PIXELS), frame, "change", list(colours),
+        list(colours.values()), legend_title="",
         title=f"Ce qui change avec {after.title}", subtitle=f"Par rapport à {before.title}")
 
 
