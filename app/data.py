@@ -88,6 +88,42 @@ def sources(v: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def source_summary(v: str) -> pd.DataFrame:
+    return wh(v).source_summary()
+
+
+@st.cache_data(show_spinner=False)
+def mappings(v: str) -> pd.DataFrame:
+    return wh(v).mappings()
+
+
+@st.cache_data(show_spinner=False)
+def notices(v: str) -> pd.DataFrame:
+    return wh(v).notices()
+
+
+@st.cache_data(show_spinner=False)
+def contracts(v: str) -> pd.DataFrame:
+    return wh(v).contracts()
+
+
+@st.cache_data(show_spinner=False)
+def reporting(v: str, level: str) -> pd.DataFrame:
+    return wh(v).reporting(level)
+
+
+@st.cache_data(show_spinner=False)
+def parts(v: str, code: str, year: int | None = None) -> pd.DataFrame:
+    return wh(v).parts(code, year)
+
+
+@st.cache_data(show_spinner=False)
+def total(v: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """A territory made of several (a CTG territory): counts summed, rates recomputed by the query layer."""
+    return wh(v).total(level, list(codes), _list(years))
+
+
+@st.cache_data(show_spinner=False)
 def runs(v: str) -> pd.DataFrame:
     return wh(v).runs()
 

@@ -194,15 +194,40 @@ def demo_banner(v: str) -> None:
                    "réelle ; elles ne décrivent pas la situation du territoire.", icon="⚠️")
 
 
+ORIGINS = {"published": "publié", "computed": "calculé"}
+
+
+def _producers(sources: pd.Series) -> list[str]:
+    """« Cnaf », « Insee », « Caf / PMI »…: who made the figures, from their source labels (« Cnaf, data.caf.fr … »)."""
+    names = (label.split(",")[0].strip() for text in sources.dropna() for label in str(text).split(" ; "))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def provenance(values: pd.DataFrame) -> str:
+    """Short provenance of the figures shown, for a chart's subtitle: « publié (Cnaf) », « calculé (PMI, Insee) »,
+    or both, from the rows themselves (a département's figure and a commune's may differ)."""
+    if values.empty:
+        return "aucune valeur"
+    parts = [f"{ORIGINS[origin]} ({', '.join(_producers(rows['source']))})"
+             for origin, rows in values.groupby("origin", sort=False)]
+    return " et ".join(sorted(parts, key=lambda p: not p.startswith("publié")))
+
+
+def carried(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose figure comes from an earlier vintage (a census, a Filosofi year) carried to later years."""
+    return values[values["vintage_year"].notna() & (values["vintage_year"] < values["year"])]
+
+
+def drawn(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows a trend may draw: a figure carried from an earlier vintage is not a point of the series."""
+    return values.drop(carried(values).index)
+
+
 def source_caption(v: str, codes: Sequence[str], year: int | None = None, level: str = "departement") -> str:
-    """Source and vintage of the indicators shown (as measured at ``level``), for a figure's or table's caption."""
+    """Where the figures of ``codes`` at ``level`` come from — published or computed, by whom, which vintage —,
+    read from the values themselves; an absent indicator is said absent."""
     vals = data.values(v, level, None, tuple(codes), None if year is None else (year,))
-    pairs = sorted(set(zip(vals["source"], vals["vintage"]))) if not vals.empty else []
-    meta = data.meta(v)
-    parts = list(dict.fromkeys(part for s, vint in pairs for part in _source_parts(s, vint))) or ["Source : n.d."]
-    geo = f"Géographie : {meta.get('cog_vintage', 'n.d.')}"
-    when = f" ; année {year}" if year else ""
-    return "Sources : " + " | ".join(parts) + f"{when}. {geo}."
+    return values_caption(vals, year)
 
 
 def _source_parts(source: str, vintage: str | None) -> list[str]:
@@ -211,6 +236,27 @@ def _source_parts(source: str, vintage: str | None) -> list[str]:
     if len(labels) != len(vintages):
         return [f"{source} — {vintage}" if vintage else source]
     return [f"{label} — {when}" if when else label for label, when in zip(labels, vintages)]
+
+
+def values_caption(vals: pd.DataFrame, year: int | None = None) -> str:
+    """The caption of the figures ``vals`` (rows of ``indicator_value``); pages add the geography note."""
+    if vals.empty:
+        when = f" en {year}" if year else ""
+        return f"Aucune valeur de ces indicateurs{when} à ce niveau dans l'entrepôt."
+    parts = []
+    for origin in ("published", "computed"):
+        rows = vals[vals["origin"] == origin]
+        pairs = sorted(set(zip(rows["source"].fillna(""), rows["vintage"].fillna(""))))
+        found = list(dict.fromkeys(part for s, vint in pairs for part in _source_parts(s, vint)))
+        if found:
+            parts.append(f"{ORIGINS[origin].capitalize()} : " + " | ".join(found) + ".")
+    old = carried(vals)
+    if not old.empty:
+        vintages = ", ".join(str(int(y)) for y in sorted(old["vintage_year"].unique()))
+        parts.append(f"Certaines valeurs sont celles du dernier millésime disponible ({vintages}), reportées sur "
+                     "les années suivantes.")
+    when = f" Année {year}." if year else ""
+    return " ".join(parts) + when
 
 
 def signed_number(value, decimals: int = 1) -> str:
@@ -255,19 +301,34 @@ def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def values_of(v: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``indicator_value`` behind a wide table (``level, code, year`` and indicator columns)."""
+    codes = set(catalogue_codes(v))
+    indicators = tuple(c for c in table.columns if c in codes)
+    parts = [data.values(v, level, tuple(rows["code"].unique()), indicators,
+                         tuple(int(y) for y in rows["year"].unique())) for level, rows in table.groupby("level")]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def catalogue_codes(v: str) -> list[str]:
+    return list(_entries(v))
+
+
 def table_downloads(table: pd.DataFrame, stem: str, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict,
                     sheets: dict[str, pd.DataFrame] | None = None, *, xlsx_label: str, csv_label: str,
-                    order_note: str = "") -> None:
+                    order_note: str = "", provenance: pd.DataFrame | None = None) -> None:
     """The Excel file first (it keeps codes as text), then the CSV, with what the CSV cannot keep said beside it.
 
-    Both are built on click, not on every rerun.
+    Both are built on click, not on every rerun; ``provenance`` (the values' rows) says which are published.
     """
     with st.container(horizontal=True):
-        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets),
+        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets,
+                                                             provenance=provenance),
                            f"{stem}.xlsx", XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
                            help="Avec une feuille Documentation : définitions, sources, millésimes ; les codes "
                                 "restent du texte.")
-        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta), f"{stem}.csv", "text/csv",
+        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta, provenance), f"{stem}.csv",
+                           "text/csv",
                            on_click="ignore", icon=":material/download:",
                            help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
     st.caption(" ".join(part for part in (order_note, csv_note(table)) if part))

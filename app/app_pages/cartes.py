@@ -77,8 +77,10 @@ codes = [c for c in data.catalogue(V)["code"] if c in codes_here]
 with top[2]:
     indicator = ui.choose("Indicateur", "indicateur", codes, "tcg" if "tcg" in codes else codes[0],
                           format_func=lambda c: ui.label(V, c))
-with top[3]:
-    year = ui.choose("Année", "annee", years, years[-1], cast=int)
+held = available[(available["level"] == level) & (available["indicator"] == indicator)]["years"]
+indicator_years = sorted(int(y) for y in held.iloc[0]) if not held.empty else years
+with top[3]:  # only the years holding this indicator: no grey map for a year without data
+    year = ui.choose("Année", "annee", indicator_years, indicator_years[-1], cast=int)
 e = ui.entry(V, indicator)
 decimals = int(e["decimals"])
 france = data.values(V, "france", ("FR",), (indicator,), (year,))["value"]
@@ -92,7 +94,8 @@ if france_value is None:
     st.caption("Pas de valeur France pour cet indicateur : seules les classes fixes sont proposées.")
 
 frame = map_frame(level, scope)
-values = data.values(V, level, None, (indicator,), (year,)).set_index("code")["value"]
+year_values = data.values(V, level, tuple(frame["code"]), (indicator,), (year,))
+values = year_values.set_index("code")["value"]
 frame["value"] = frame["code"].map(values)
 shown = frame["value"].map(lambda x: ui.entry_text(e, x))
 lines = ["<b>" + frame["name"].fillna(frame["code"]) + "</b>", e["short_label"] + " : " + shown]
@@ -123,11 +126,11 @@ frame["hover"] = joined(lines) + "<br>Classe : " + \
 
 fig = charts.choropleth_classes(
     data.map_shapes(V, level, frame["code"], charts.MAP_PIXELS), frame, "classe", labels, colours, legend_title=legend,
-    title=f"{e['label']}, {year}", subtitle=f"{LEVELS[level]} — {e['unit']} — source : {e['source']}")
+    title=f"{e['label']}, {year}", subtitle=f"{LEVELS[level]} — {e['unit']} — {ui.provenance(year_values)}")
 st.plotly_chart(fig, width="stretch")
 missing = int(frame["value"].isna().sum())
 st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris). "
-           f"{ui.source_caption(V, [indicator], year)} {meta.get('geography_note', '')}")
+           f"{ui.values_caption(year_values, year)} {meta.get('geography_note', '')}")
 with st.expander("Valeurs de la carte"):
     table = frame[["name", "value", "classe"]].sort_values("value", ascending=False, na_position="last")
     flag = e["kind"] == "flag"  # « oui » / « non », not 1 / 0

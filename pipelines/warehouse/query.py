@@ -149,7 +149,35 @@ class Warehouse:
         return wide[["level", "code", "name", "year", *order]].sort_values(["name", "year"]).reset_index(drop=True)
 
     def sources(self) -> pd.DataFrame:
+        """One row per file read: source, label, producer, file, sha256, vintage, years, rows."""
         return self._df("SELECT * FROM source_vintage ORDER BY source, file")
+
+    def source_summary(self) -> pd.DataFrame:
+        """One row per source: label, producer, published (open data) or internal extract, vintage, years, rows."""
+        return self._df("SELECT * FROM source ORDER BY published DESC, label")
+
+    def mappings(self) -> pd.DataFrame:
+        """Old commune codes of the files mapped to their commune of today: file, old_code, code, kind, rows."""
+        return self._df("SELECT m.*, c.name FROM code_mapping m LEFT JOIN commune c USING (code) "
+                        "ORDER BY file, old_code")
+
+    def notices(self) -> pd.DataFrame:
+        """Warnings of the run that built the warehouse: file, line, column, message, found, count."""
+        return self._df("SELECT * FROM run_notice")
+
+    def contracts(self) -> pd.DataFrame:
+        """The warehouse's contracts and how many rows violate each (errors block a refresh, warnings do not)."""
+        return self._df("SELECT * FROM contract_result ORDER BY severity, contract")
+
+    def reporting(self, level: str) -> pd.DataFrame:
+        """Per territory, year and extract: communes, and communes the extract reports (missing otherwise)."""
+        return self._df("SELECT * FROM reporting WHERE level = ? ORDER BY code, year, source", [level])
+
+    def parts(self, code: str, year: int | None = None) -> pd.DataFrame:
+        """Published figures of the parts of a commune of today (former communes, arrondissements municipaux)."""
+        sql = "SELECT * FROM published_part WHERE code = ?"
+        return self._df(sql + (" AND year = ?" if year is not None else "") + " ORDER BY year, indicator, part_code",
+                        [code] + ([year] if year is not None else []))
 
     def runs(self) -> pd.DataFrame:
         runs = self._df("SELECT * FROM run_log ORDER BY started_at DESC")
