@@ -230,6 +230,30 @@ def source_caption(v: str, codes: Sequence[str], year: int | None = None, level:
     return values_caption(vals, year)
 
 
+LEVEL_PHRASES = {"commune": "des communes", "epci": "des EPCI", "arrondissement": "des arrondissements",
+                 "departement": "du département", "france": "de la France"}
+
+
+def map_missing(v: str, level: str, codes) -> str | None:
+    """Why a map of ``codes`` cannot be drawn (no contour in the geography installed), or None when it can."""
+    drawable = set(data.shape_bounds(v, level)["code"])
+    if drawable & set(map(str, codes)):
+        return None
+    deps = sorted(set(data.territories(v, level).set_index("code")["departement"].reindex(list(codes)).dropna()))
+    command = f"sdsf geo --departements {' '.join(deps)}" if deps else "sdsf geo --departements …"
+    return (f"Pas de carte : les contours de ces territoires ne sont pas installés (« {command} » les construit, "
+            "puis « sdsf refresh »).")
+
+
+def absent(what: str, v: str, codes: Sequence[str], level: str) -> str:
+    """« Pas de … dans ce jeu : » and which sources would bring the indicators ``codes`` at ``level``."""
+    entries = [entry(v, c) for c in codes]
+    sources = list(dict.fromkeys(part for e in entries for text in (e.get("published_by"), e.get("computed_from"))
+                                 if isinstance(text, str) for part in text.split(" ; ")))
+    return (f"Pas de {what} {LEVEL_PHRASES.get(level, '')} dans ce jeu de données. "
+            + (f"Sources qui les apportent : {', '.join(sources)}." if sources else ""))
+
+
 def _source_parts(source: str, vintage: str | None) -> list[str]:
     """« source — vintage » per input: an indicator computed from several sources lists them joined by « ; »."""
     labels, vintages = source.split(" ; "), (vintage or "").split(" ; ")

@@ -62,6 +62,12 @@ def map_frame(level: str, scope: str) -> pd.DataFrame:
     return kept.drop(columns="departement").reset_index(drop=True)
 
 
+def scope_codes(level: str, scope: str) -> list[str]:
+    """Every territory of ``level`` in ``scope``, drawable or not."""
+    named = data.territories(V, level)
+    return list(named["code"] if scope == ALL else named.loc[named["departement"] == scope, "code"])
+
+
 st.title("Cartes")
 top = st.columns([1, 1.4, 3, 1])
 with top[0]:
@@ -124,10 +130,14 @@ else:
 frame["hover"] = joined(lines) + "<br>Classe : " + \
     frame["classe"].astype(object).fillna(MISSING).astype(str)
 
-fig = charts.choropleth_classes(
-    data.map_shapes(V, level, frame["code"], charts.MAP_PIXELS), frame, "classe", labels, colours, legend_title=legend,
-    title=f"{e['label']}, {year}", subtitle=f"{LEVELS[level]} — {e['unit']} — {ui.provenance(year_values)}")
-st.plotly_chart(fig, width="stretch")
+if frame.empty:  # the territories of the scope have no contour in the geography installed
+    st.info(ui.map_missing(V, level, scope_codes(level, scope)))
+else:
+    fig = charts.choropleth_classes(
+        data.map_shapes(V, level, frame["code"], charts.MAP_PIXELS), frame, "classe", labels, colours,
+        legend_title=legend, title=f"{e['label']}, {year}",
+        subtitle=f"{LEVELS[level]} — {e['unit']} — {ui.provenance(year_values)}")
+    st.plotly_chart(fig, width="stretch")
 missing = int(frame["value"].isna().sum())
 st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris). "
            f"{ui.values_caption(year_values, year)} {meta.get('geography_note', '')}")
@@ -159,12 +169,14 @@ epci = map_frame("epci", scope)
 epci["classe"] = epci["code"].map(state)
 epci["hover"] = ("<b>" + epci["name"] + "</b><br>" + epci["classe"].fillna(f"{MISSING} (non évalué)") + "<br>"
                  + epci["code"].map(wrapped_summaries(V, year, ruleset)).fillna(""))
-st.plotly_chart(charts.choropleth_classes(
-    data.map_shapes(V, "epci", epci["code"], charts.MAP_PIXELS), epci, "classe", categories, colours,
-    legend_title="Statut",
-    title=f"Territoires prioritaires, {year}",
-    subtitle=f"EPCI — règles « {titles.get(ruleset, ruleset)} », version {status['ruleset_version'].iloc[0]}"),
-    width="stretch")
+if epci.empty:
+    st.info(ui.map_missing(V, "epci", scope_codes("epci", scope)))
+else:
+    st.plotly_chart(charts.choropleth_classes(
+        data.map_shapes(V, "epci", epci["code"], charts.MAP_PIXELS), epci, "classe", categories, colours,
+        legend_title="Statut", title=f"Territoires prioritaires, {year}",
+        subtitle=f"EPCI — règles « {titles.get(ruleset, ruleset)} », version {status['ruleset_version'].iloc[0]}"),
+        width="stretch")
 st.caption("« Indéterminé » : des données manquantes pourraient changer le résultat. Le détail des critères de "
            "chaque EPCI est dans la page Territoires prioritaires et dans son portrait. "
            f"{meta.get('geography_note', '')}")

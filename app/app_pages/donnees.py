@@ -163,7 +163,8 @@ st.caption("Un contrat bloquant en défaut arrête l'actualisation : l'entrepôt
 st.header("Taux de couverture publiés et recalculés")
 comparison = data.comparison(V)
 if comparison.empty:
-    st.info("Pas de taux publiés par la Cnaf dans ce jeu : rien à comparer.")
+    st.info("Aucune valeur n'est à la fois publiée par la Cnaf et recalculable ici (il y faut les extraits Caf / "
+            "PMI et la population des mêmes territoires) : rien à comparer.")
     st.stop()
 st.caption(f"La Cnaf publie ses taux arrondis au dixième : un écart jusqu'à {fr_number(ROUNDING, 2)} point "
            "s'explique par l'arrondi ; au-delà, les effectifs ou les périmètres diffèrent.")

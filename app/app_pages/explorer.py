@@ -83,8 +83,8 @@ def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     scope = info.apply(lambda r: f"partiel {int(r['n_communes_in_scope'])}/{int(r['n_communes'])}"
                        if r["partial"] else "complet", axis=1)
     state = status.set_index("code")
-    priority = state["status"].where(state["priority_class"].isna(),
-                                     state["status"] + " — " + state["priority_class"])
+    classes = state["priority_class"].astype("string")  # all missing when no rule set has classes
+    priority = state["status"].where(classes.isna(), state["status"].astype("string") + " — " + classes)
     extra = pd.DataFrame({TYPE: frame["code"].map(info["type"]).map(EPCI_TYPES),
                           SCOPE: frame["code"].map(scope), PRIORITY: frame["code"].map(priority)})
     return pd.concat([frame.iloc[:, :4], extra, frame.iloc[:, 4:]], axis=1)
@@ -123,7 +123,8 @@ with middle[2]:
     range_code = ui.choose("Filtrer sur un indicateur", "filtre", [NONE, *codes], NONE,
                            format_func=lambda c: "Aucun filtre" if c == NONE else _label(c))
 indicators = ui.choose_many("Indicateurs du tableau", "indicateurs", codes, format_func=_label,
-                            default=DEFAULT_INDICATORS, placeholder="Choisissez des indicateurs")
+                            default=[c for c in DEFAULT_INDICATORS if c in codes] or codes[:4],
+                            placeholder="Choisissez des indicateurs")
 if not indicators:
     st.info("Choisissez au moins un indicateur.")
     st.stop()
