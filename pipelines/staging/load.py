@@ -203,7 +203,8 @@ def _inside(spec: SourceSpec) -> str:
 def _keep_scope(con, spec: SourceSpec, out: Staged) -> None:
     """``stg_<source>``: the rows of the scope, on current codes; dropped rows counted per file."""
     column = spec.commune_column
-    span = ("min(year) FILTER (WHERE _inside) || '-' || max(year) FILTER (WHERE _inside)"
+    first, last = "min(year) FILTER (WHERE _inside)", "max(year) FILTER (WHERE _inside)"
+    span = (f"CASE WHEN {first} = {last} THEN {first}::VARCHAR ELSE {first} || '-' || {last} END"
             if "year" in SCHEMAS[spec.key] else "NULL")
     kept = {file: (n, years) for file, n, years in con.execute(
         f"SELECT _file, count(*) FILTER (WHERE _inside), {span} FROM map_{spec.key} GROUP BY _file").fetchall()}
