@@ -26,7 +26,7 @@ COMMUNE_COLUMNS = ("enfants_0_2", "places_total", "tcg")
 BASKET = (("reaap", "nb_reaap", True), ("laep", "nb_laep", True), ("clas", "nb_clas", True),
           ("mediation", "nb_mediation", False))
 AM_RISK = ("part_am_55_plus", "am_55_plus", "am_actifs")
-PRESENCE = {True: "✅ oui", False: "❌ non", None: "❔ n.d."}
+PRESENCE = {True: "✓ oui", False: "✗ non", None: "? n.d."}  # text symbols: emoji fonts can be missing
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
     if with_map:
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
-            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG", "pour 100 enfants",
+            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
+            "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
             subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
             midpoint=None if pd.isna(dep_tcg) else dep_tcg)

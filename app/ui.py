@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import data, inputs, tables
 from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
@@ -60,6 +61,17 @@ def short_name(name: str) -> str:
     return name
 
 
+MAX_LISTED = 6  # beyond, a list of codes reads as noise: the count says it
+
+
+def departements_text(codes: str) -> str:
+    """« départements 63, 71, 93 », or « 101 départements » for the whole of France."""
+    found = [c for c in codes.split(",") if c]
+    if len(found) > MAX_LISTED:
+        return f"{len(found)} départements"
+    return ("département " if len(found) == 1 else "départements ") + ", ".join(found)
+
+
 def years(v: str) -> list[int]:
     """The years the warehouse holds, oldest first."""
     return [int(y) for y in data.meta(v).get("years", "").split(",") if y]
@@ -78,12 +90,14 @@ _notice_box = threading.local()  # one script thread per run: the notice area of
 
 def notice_area() -> None:
     """Where the links' problems are said (top of the page, under the banner); ``main.py`` calls it every run."""
+    _notice_box.run = get_script_run_ctx()
     _notice_box.container = st.container()
 
 
 def notice(text: str) -> None:
-    box = getattr(_notice_box, "container", None)
-    (box or st).warning(text, icon=":material/link_off:")
+    """A warning in the notice area of this run (inline when the page runs without ``main.py``)."""
+    current = getattr(_notice_box, "run", None) is get_script_run_ctx()
+    (_notice_box.container if current else st).warning(text, icon=":material/link_off:")
 
 
 def _seeded(key: str, raw: str | None, resolve: Callable[[], inputs.Resolved], adapt: Callable[[object], object]):
@@ -127,6 +141,7 @@ def choose_many(label: str, key: str, options: Sequence, format_func=str, defaul
             lambda: inputs.resolve_many(st.query_params.get(key), options, default, label),
             lambda value: [item for item in value if item in options])
     # « Select all » cannot be translated (docs/streamlit-english.md): not offered.
+    kwargs.setdefault("placeholder", "Choisissez une ou plusieurs options")
     choice = st.multiselect(label, options, key=key, format_func=format_func, select_all=False, **kwargs)
     _written(key, ",".join(map(str, choice)) or None)
     return choice

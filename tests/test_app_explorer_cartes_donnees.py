@@ -252,7 +252,8 @@ def test_map_draws_missing_as_missing_not_as_a_class():
          "geometry": {"type": "Polygon", "coordinates": [[[x, 46], [x + 1, 46], [x + 1, 47], [x, 47], [x, 46]]]}}
         for x, code in enumerate(["a", "b", "c"])]}
     frame = pd.DataFrame({"code": ["a", "b", "c"], "classe": ["bas", None, "haut"], "hover": ["A", "B", "C"]})
-    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe", ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
+    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe",
+                                    ["bas", "moyen", "haut"], ["#111", "#222", "#333"],
                                     title="t", subtitle="s", legend_title="l")
     traces = {t.name: list(t.locations) for t in fig.data}
     assert traces["bas"] == ["a"] and traces["haut"] == ["c"] and traces["n.d. (donnée manquante)"] == ["b"]
@@ -285,3 +286,10 @@ def test_donnees_lists_rejected_files_with_their_problems(page, monkeypatch):
     assert problems.iloc[0][["Fichier", "Colonne", "Attendu", "Trouvé"]].tolist() == [
         "extracts/equipements.csv", "places", "un entier positif", "douze"]
     assert problems.iloc[0]["Ligne"] == 12
+
+
+def test_cartes_values_of_a_flag_read_oui_non(page):
+    at = page("cartes", indicateur="panier_complet", niveau="epci", classes="fixes")
+    values = set(at.dataframe[0].value["value"])
+    assert values and values <= {"oui", "non", "n.d."}
+    assert _legend(at)[:2] == ["non", "oui"]

@@ -130,10 +130,12 @@ st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d.
            f"{ui.source_caption(V, [indicator], year)} {meta.get('geography_note', '')}")
 with st.expander("Valeurs de la carte"):
     table = frame[["name", "value", "classe"]].sort_values("value", ascending=False, na_position="last")
-    st.dataframe(ui.french_table(table.astype({"classe": object}), {"value": decimals}), hide_index=True,
-                 width="stretch", column_config={
+    flag = e["kind"] == "flag"  # « oui » / « non », not 1 / 0
+    st.dataframe(ui.french_table(table.astype({"classe": object}), {} if flag else {"value": decimals},
+                                 ["value"] if flag else []), hide_index=True, width="stretch", column_config={
                      "name": st.column_config.TextColumn(ui.LEVEL_LABELS[level]),
-                     "value": st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})"),
+                     "value": (st.column_config.TextColumn(e["short_label"]) if flag else
+                               st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})")),
                      "classe": st.column_config.TextColumn("Classe")})
 
 st.header("Territoires prioritaires")

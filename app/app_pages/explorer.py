@@ -170,7 +170,8 @@ flags = [code for code in indicators if ui.entry(V, code)["kind"] == "flag"]
 config = {"name": st.column_config.TextColumn("Territoire", width=260, pinned=True),
           SCOPE: st.column_config.TextColumn(SCOPE, width=100, help="« partiel 38/39 » : EPCI à cheval sur "
                                              "plusieurs départements, 38 de ses 39 communes dans ceux chargés."),
-          PRIORITY: st.column_config.TextColumn("Priorité", width="medium", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
+          PRIORITY: st.column_config.TextColumn("Priorité", width="medium",
+                                                help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
 for code in indicators:
     about = ui.entry(V, code)
     kind = st.column_config.TextColumn if code in flags else st.column_config.NumberColumn
