@@ -111,7 +111,8 @@ def test_iris_are_summed_into_communes_then_every_level_and_carried_to_later_yea
     assert value(con, "epci", "200000001", 2018, "alloc_rsa") == 45
     assert con.execute("SELECT DISTINCT vintage_year FROM indicator_value WHERE year = 2018 "
                        "AND indicator = 'part_allocataires_rsa'").fetchall() == [(2017,)]
-    iris = con.execute("SELECT iris, part_allocataires_rsa FROM iris_value WHERE commune = '71001' ORDER BY 1").fetchall()
+    iris = con.execute("SELECT iris, part_allocataires_rsa FROM iris_value WHERE commune = '71001' "
+                       "ORDER BY 1").fetchall()
     assert iris == [("710010101", pytest.approx(10.0)), ("710010102", pytest.approx(15.0))]
 
 

@@ -24,7 +24,8 @@ def test_files_have_the_real_layout_and_identities(demo71):
     assert iris_file.read_bytes().startswith((HEADER + "\r\n").encode())  # no BOM, CRLF, the year in the name
     raw = pd.read_csv(iris_file, sep=";", dtype={"CODGEO": str})
     assert (raw["A"] == raw["AI"] + raw["AM"] + raw["ACSSENF"] + raw["ACAVENF"]).all()
-    assert (raw["ENF"] == raw[["ENF_2", "ENF_3_5", "ENF_6_10", "ENF_11_14", "ENF_15_17", "ENF_18_24"]].sum(axis=1)).all()
+    ages = ["ENF_2", "ENF_3_5", "ENF_6_10", "ENF_11_14", "ENF_15_17", "ENF_18_24"]
+    assert (raw["ENF"] == raw[ages].sum(axis=1)).all()
     iris = read_allocataires(iris_file)
     communes = read_allocataires(demo71 / "caf" / "data_CAF_2024_COM.csv")
     assert set(iris["level"]) == {"iris"} and set(communes["level"]) == {"commune"}
