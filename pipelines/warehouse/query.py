@@ -223,3 +223,10 @@ class Warehouse:
             SELECT * EXCLUDE (year), year AS vintage_year FROM iris_value
             WHERE commune = ? AND year = (SELECT max(year) FROM allocataires_iris WHERE commune = ? AND year <= ?)
             ORDER BY iris""", [commune, commune, year])
+
+    def iris_communes(self) -> list[str]:
+        """Communes with IRIS rows in an allocataires file (any vintage)."""
+        if "allocataires_iris" not in self.tables():
+            return []
+        return [r[0] for r in self.con.cursor().execute(
+            "SELECT DISTINCT commune FROM allocataires_iris ORDER BY 1").fetchall()]
