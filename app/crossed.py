@@ -44,12 +44,14 @@ def hover(frame: pd.DataFrame) -> pd.Series:
 def table(crossed: pd.DataFrame, quadrants: tuple[int, ...] = (1,)) -> pd.DataFrame:
     """French table of the territories in ``quadrants``, the lowest coverage first (numbers kept, sortable)."""
     rows = crossed[crossed["quadrant"].isin(quadrants)].sort_values(["quadrant", "tcg"])
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Territoire": rows["name"].to_numpy(),
         "TCG (places pour 100 enfants)": rows["tcg"].to_numpy(),
         "Part des allocataires au RSA (%)": rows["part_allocataires_rsa"].to_numpy(),
-        "Lecture": rows["quadrant_label"].to_numpy(),
     })
+    if len(quadrants) > 1:  # one quadrant: its name is the table's title
+        out["Lecture"] = rows["quadrant_label"].to_numpy()
+    return out
 
 
 DECIMALS = {"TCG (places pour 100 enfants)": 1, "Part des allocataires au RSA (%)": 1}

@@ -43,15 +43,15 @@ def render(v: str, level: str, code: str, year: int, communes: pd.DataFrame) -> 
             row = own.iloc[0]
             rsa = "n.d." if pd.isna(row["part_allocataires_rsa"]) else f"{fr_number(row['part_allocataires_rsa'], 1)} %"
             st.markdown(f"**{row['quadrant_label'] or 'Non classé (donnée manquante)'}** — TCG "
-                        f"{fr_number(row['tcg'], 1)}, part des allocataires au RSA {rsa}. "
-                        + crossed_view.reference_note(own))
+                        f"{fr_number(row['tcg'], 1)}, part des allocataires au RSA {rsa}.")
     mine = cross[cross["code"].isin(communes["code"])]
     table = crossed_view.table(mine, (1, 2, 3, 4))
-    st.markdown(f"Communes du territoire, de la couverture la plus faible à part RSA élevée à la plus favorable "
+    st.markdown(f"Communes du territoire, de « {crossed_view.QUADRANTS[0]} » à « {crossed_view.QUADRANTS[-1]} » "
                 f"({len(table)} classées sur {len(communes)}) :")
     st.dataframe(ui.french_table(table, crossed_view.DECIMALS), hide_index=True, width="stretch")
     st.caption(" ".join(x for x in (crossed_view.reference_note(mine), crossed_view.missing_note(mine, "communes"),
-                                    ui.source_caption(v, ["tcg", "part_allocataires_rsa"], year)) if x))
+                                    ui.source_caption(v, ["tcg", "part_allocataires_rsa"], year, "commune"))
+                                    if x))
     split = [c for c in communes["code"] if c in set(data.iris_communes(v))]
     if not split:
         st.caption("Aucune commune du territoire n'est découpée en IRIS dans les fichiers des allocataires.")

@@ -46,7 +46,7 @@ def test_cartes_maps_the_quadrants_and_names_the_first_ones(page):
     assert [t["name"] for t in spec["data"]][:4] == crossed_view.QUADRANTS
     first = expected("epci", 2024)
     first = first[first["quadrant"] == 1]
-    table = next(d.value for d in at.dataframe if "Lecture" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "Part des allocataires au RSA (%)" in d.value.columns)
     assert sorted(table["Territoire"]) == sorted(first["name"]) and len(first) > 0
     assert any(s.value == f"Couverture faible, part RSA élevée : {len(first)} EPCI" for s in at.subheader)
 

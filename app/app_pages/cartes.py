@@ -155,7 +155,7 @@ def crossed_section() -> None:
             title=f"Couverture petite enfance et part des allocataires au RSA, {year}",
             subtitle=f"{LEVELS[level]} — TCG × part des allocataires Caf percevant le RSA"), width="stretch")
         notes = (crossed_view.reference_note(cross), crossed_view.missing_note(cross, PLURALS[level]),
-                 ui.source_caption(V, ["tcg", "part_allocataires_rsa"], year))
+                 ui.source_caption(V, ["tcg", "part_allocataires_rsa"], year, level))
         st.caption(" ".join(x for x in notes if x))
         first = crossed_view.table(cross)
         st.subheader(f"Couverture faible, part RSA élevée : {len(first)} {PLURALS[level]}")

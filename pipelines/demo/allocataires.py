@@ -72,9 +72,14 @@ def _split_towns(scope: Scope, communes: pd.DataFrame) -> pd.DataFrame:
     rank = grouped.rank(parts)
     iris_codes = towns["commune"].to_numpy()[parts] + np.char.zfill((rank // 9 + 1).astype(str), 2) \
         + np.char.zfill((rank % 9 + 1).astype(str), 2)
-    weights = 0.5 + keyed_uniform(scope.seed, "iris", list(iris_codes))  # an IRIS keeps its weight every year
+    keys = list(iris_codes)
+    weights = 0.5 + keyed_uniform(scope.seed, "iris", keys)  # an IRIS keeps its weights every year
+    # some quarters poorer than others: RSA and the other minima concentrate there, single parents a little
+    deprivation = 0.5 + 1.2 * keyed_uniform(scope.seed, "iris deprivation", keys)
+    leaning = {"ARSAS": deprivation, "AAAH": deprivation, "APPA": deprivation ** 0.5, "AAL": deprivation ** 0.5,
+               "AAPL": deprivation ** 0.5, "AM": deprivation ** 0.3}
     measures = [c for c in COLUMNS[2:] if c not in ("AI", "ENF", "PERCOU")]
-    split = {m: grouped.apportion(towns[m].to_numpy(), weights, parts) for m in measures}
+    split = {m: grouped.apportion(towns[m].to_numpy(), weights * leaning.get(m, 1.0), parts) for m in measures}
     # the identities of the real file, on each IRIS; the IRIS of a town add up to it
     split["AI"] = split["A"] - split["AM"] - split["ACSSENF"] - split["ACAVENF"]
     split["ENF"] = sum(split[k] for k in ("ENF_2", "ENF_3_5", "ENF_6_10", "ENF_11_14", "ENF_15_17", "ENF_18_24"))
