@@ -4,32 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
 from app import crossed as crossed_view
-from pipelines.paths import REPO_ROOT
 from pipelines.warehouse.query import Warehouse
-
-MAIN = str(REPO_ROOT / "app" / "main.py")
-GRAND_CHALON = "247100589"
-
-
-@pytest.fixture
-def page(demo_home):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def open_page(name: str, **params) -> AppTest:
-        at = AppTest.from_file(MAIN, default_timeout=30)
-        at.query_params.update(params)
-        at.switch_page(f"app_pages/{name}.py")
-        at.run(timeout=30)
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
+from tests.test_app_explorer_cartes_donnees import GRAND_CHALON, page  # noqa: F401 (the pages' fixture)
 
 
 def expected(level: str, year: int):
