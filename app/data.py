@@ -277,3 +277,20 @@ def warm(v: str) -> threading.Thread | None:
 
 def _list(items):
     return None if items is None else list(items)
+
+
+@st.cache_data(show_spinner=False)
+def crossed(v: str, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+    """Coverage × share of allocataires on RSA, with the quadrant (``Warehouse.crossed``)."""
+    return wh(v).crossed(level, year, departement)
+
+
+@st.cache_data(show_spinner=False)
+def iris(v: str, commune: str, year: int) -> pd.DataFrame:
+    """The IRIS of a commune in the allocataires file of ``year`` (``Warehouse.iris``)."""
+    return wh(v).iris(commune, year)
+
+
+@st.cache_data(show_spinner=False)
+def iris_communes(v: str) -> list[str]:
+    return wh(v).iris_communes()

@@ -236,7 +236,7 @@ def test_cartes_honours_the_query_string(page):
     assert chosen["Année"] == 2019
     classes = next(s for s in at.selectbox if s.label == "Classes")
     assert classes.options == ["Classes fixes (mêmes limites toutes les années)"]  # no France value for it
-    assert len(at.get("plotly_chart")) == 2  # the indicator and the priority territories
+    assert len(at.get("plotly_chart")) == 3  # the indicator, the priority territories, coverage × RSA
 
 
 def _legend(at: AppTest, index: int = 0) -> list[str]:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, data, ui
+from app import crossed as crossed_view
 from pipelines.formatting import MISSING, fr_number
 from pipelines.indicators.classes import RATIO_BREAKS, class_labels, classify, fixed_breaks, ratio_to_reference
 
@@ -151,11 +152,35 @@ with st.expander("Valeurs de la carte"):
                                st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})")),
                      "classe": st.column_config.TextColumn("Classe")})
 
+def crossed_section() -> None:
+    """Coverage × share of allocataires on RSA (quadrants computed by the warehouse), under the priority map."""
+    st.header("Petite enfance × insertion")
+    cross = data.crossed(V, level, year, None if scope == ALL else scope)
+    if cross.empty or cross["part_allocataires_rsa"].isna().all():
+        st.info(f"Pas de données d'allocataires Caf pour {year} : la lecture croisée couverture × part des "
+                "allocataires au RSA est indisponible.")
+    else:
+        quad = map_frame(level, scope).merge(cross.drop(columns="name"), on="code", how="left")
+        quad["hover"] = crossed_view.hover(quad)
+        st.plotly_chart(charts.choropleth_classes(
+            data.map_shapes(V, level, quad["code"], charts.MAP_PIXELS), quad, "quadrant_label",
+            crossed_view.QUADRANTS, crossed_view.COLOURS, legend_title="Lecture croisée",
+            title=f"Couverture petite enfance et part des allocataires au RSA, {year}",
+            subtitle=f"{LEVELS[level]} — TCG × part des allocataires Caf percevant le RSA"), width="stretch")
+        notes = (crossed_view.reference_note(cross), crossed_view.missing_note(cross, PLURALS[level]),
+                 ui.source_caption(V, ["tcg", "part_allocataires_rsa"], year, level))
+        st.caption(" ".join(x for x in notes if x))
+        first = crossed_view.table(cross)
+        st.subheader(f"Couverture faible, part RSA élevée : {len(first)} {PLURALS[level]}")
+        st.dataframe(ui.french_table(first, crossed_view.DECIMALS), hide_index=True, width="stretch")
+
+
 st.header("Territoires prioritaires")
 status = data.priority_status(V, "epci", year)
 names = sorted(set(status["ruleset"]))
 if not names:
     st.info(f"Aucune règle de priorité évaluée pour {year}.")
+    crossed_section()
     st.stop()
 titles = data.ruleset_titles(V)
 ruleset = ui.choose("Règles de priorité", "regles", names, names[0], format_func=lambda r: titles.get(r, r))
@@ -180,3 +205,5 @@ else:
 st.caption("« Indéterminé » : des données manquantes pourraient changer le résultat. Le détail des critères de "
            "chaque EPCI est dans la page Territoires prioritaires et dans son portrait. "
            f"{meta.get('geography_note', '')}")
+
+crossed_section()

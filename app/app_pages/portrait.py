@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import data, portrait_model, ui
+from app import data, portrait_insertion, portrait_model, ui
 from app.portrait_html import edition_line, portrait_html
 
 # The browser's print gives the paper fiche: no menus or widgets, the screen layout scaled down to A4
@@ -99,6 +99,8 @@ with st.container(key="communes"):
         left.plotly_chart(figs["map"], width="stretch")
     right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
                     column_config={"Commune": st.column_config.TextColumn(width="medium")})
+with st.container(key="insertion"):
+    portrait_insertion.render(V, level, code, year, p.communes[["code", "name"]])
 st.markdown('<p class="print-only">La carte des communes est dans l\'application ; leur tableau y est aussi, et dans '
             "le portrait HTML.</p>", unsafe_allow_html=True)
 st.caption(p.caption)

@@ -16,10 +16,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError, Notice, Problem
+from pipelines.sources.allocataires import MEASURES as _ALLOCATAIRE_MEASURES
 from pipelines.sources.caf_opendata import INDICATORS, PLACE_FIELDS, RATE_FIELDS
 from pipelines.sources.checks import LISTED, literal
 from pipelines.sources.files import RawTable
 from pipelines.sources.registry import BY_KEY, SOURCES, SourceSpec
+
+ALLOCATAIRE_COUNTS = tuple(_ALLOCATAIRE_MEASURES.values())
 
 # The typed staging tables (docs/architecture.md), also the shape of an absent source.
 SCHEMAS = {
@@ -40,6 +43,8 @@ SCHEMAS = {
     "complementary_places": "year BIGINT, commune VARCHAR, places_gad DOUBLE, places_prescol DOUBLE",
     "frr": "commune VARCHAR, frr_class VARCHAR, frr BOOLEAN",
     "qpv": "qpv_code VARCHAR, qpv_name VARCHAR, commune VARCHAR, population_qpv DOUBLE",
+    "allocataires": "level VARCHAR, iris VARCHAR, commune VARCHAR, year BIGINT, note BIGINT, "
+                    + ", ".join(f"{c} BIGINT" for c in ALLOCATAIRE_COUNTS),
 }
 # Collectivités d'outre-mer: in Caf files (97701 Saint-Barthélemy, 97801 Saint-Martin), not in the COG's départements.
 OVERSEAS_COLLECTIVITIES = ("975", "977", "978", "986", "987", "988")

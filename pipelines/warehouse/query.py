@@ -227,3 +227,34 @@ class Warehouse:
     def years_per_indicator(self) -> pd.DataFrame:
         """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level."""
         return self._df("SELECT indicator, level, years FROM indicator_years")
+
+    def crossed(self, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+        """Coverage (TCG) beside the share of allocataires on RSA of the communes or EPCI of ``year``, each with
+        its département's and the quadrant (view ``crossed_diagnostic``, quadrant 1 first). Empty on a warehouse
+        built before the view existed."""
+        if "crossed_diagnostic" not in self.tables():
+            return pd.DataFrame()
+        sql = ("SELECT c.*, t.name FROM crossed_diagnostic c JOIN territory t USING (level, code) "
+               "WHERE c.level = ? AND c.year = ?")
+        params: list = [level, year]
+        if departement:
+            sql += " AND c.departement = ?"
+            params.append(departement)
+        return self._df(sql + " ORDER BY c.quadrant NULLS LAST, c.tcg, c.part_allocataires_rsa DESC", params)
+
+    def iris(self, commune: str, year: int) -> pd.DataFrame:
+        """The IRIS of a commune in the allocataires file of ``year`` (the latest vintage not after it), with
+        their shares computed by the warehouse's macros; empty for a commune not split into IRIS."""
+        if "iris_value" not in self.tables():
+            return pd.DataFrame()
+        return self._df("""
+            SELECT * EXCLUDE (year), year AS vintage_year FROM iris_value
+            WHERE commune = ? AND year = (SELECT max(year) FROM allocataires_iris WHERE commune = ? AND year <= ?)
+            ORDER BY iris""", [commune, commune, year])
+
+    def iris_communes(self) -> list[str]:
+        """Communes with IRIS rows in an allocataires file (any vintage)."""
+        if "allocataires_iris" not in self.tables():
+            return []
+        return [r[0] for r in self.con.cursor().execute(
+            "SELECT DISTINCT commune FROM allocataires_iris ORDER BY 1").fetchall()]

@@ -32,6 +32,7 @@ WAREHOUSE_TABLES = [
     "context_vintage", "indicator_years", "published_comparison", "published_part", "published_outside_epci",
     "parenting_basket", "reporting", "source", "source_vintage", "code_mapping", "run_notice", "contract_result",
     "run_log", "priority_status", "priority_reason", "panel_year", "exhaustive",
+    "allocataires_iris",
 ]
 
 
