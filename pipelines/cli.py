@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--base-url")
     fetch.set_defaults(handler=_fetch_caf)
 
-    templates = sub.add_parser("templates", help="écrire les modèles d'import vierges (CSV et XLSX)")
+    templates = sub.add_parser("templates", help="écrire les modèles d'import vierges (extraits CSV et XLSX, "
+                                                 "plan d'action XLSX)")
     templates.add_argument("--out", type=Path, default=Path("modeles"))
     templates.set_defaults(handler=_templates)
 
@@ -169,7 +170,8 @@ def _fetch_caf(args) -> int:
 
 def _templates(args) -> int:
     from pipelines.sources.extracts import write_templates
-    for path in write_templates(args.out):
+    from pipelines.sources.plan import BLANK_NAME, write_plan
+    for path in [*write_templates(args.out), write_plan(args.out / BLANK_NAME)]:
         print(path)
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.demo import context, equipments, grouped, kinds, offer, publisher, writers
+from pipelines.demo import context, equipments, grouped, kinds, offer, plan, publisher, writers
 from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS
 from pipelines.demo.childminders import childminders
 from pipelines.demo.draws import DEFAULT_SEED
@@ -102,4 +102,5 @@ def generate_demo(departements: list[str] | None, out_dir: Path, years=CALIBRATE
         *writers.filosofi(incomes, out_dir),
         *writers.extracts(tables.equipments, tables.childminders, tables.rpe_staff, tables.complementary, out_dir),
         *writers.zonages(tables.frr, tables.qpv, out_dir),
+        *plan.write(list(tables.departements["code"]), out_dir),
     ]

@@ -111,6 +111,7 @@ def _vintages(years: list[int]) -> dict[str, str]:
         "complementary_places": f"Extraction Caf, garde à domicile et préscolarisation {span} (fictif)",
         "frr": "Classement France Ruralités Revitalisation au 10 juillet 2025 (fictif)",
         "qpv": "Quartiers prioritaires de la politique de la ville 2024 (fictif)",
+        "plan": "Plan d'action 2024-2026 du schéma d'après le plan réel de Saône-et-Loire (fictif)",
     }
 
 
