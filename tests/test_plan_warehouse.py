@@ -120,3 +120,13 @@ def test_the_demo_workbook_has_the_template_s_sheets_and_headers():
     assert demo_plan.HEADERS == {name: [f.column for f in t.fields] for name, t in plan.SHEETS.items()}
     assert demo_plan.INTEGRATED == plan.INTEGRATED
 
+
+
+def test_demo_crèches_change_capacity_and_mam_move_after_2017_only(wh):
+    changes = wh._df("SELECT kind, min(year) AS first, count(*) AS n FROM equipment_event "
+                     "WHERE kind IN ('capacité', 'transfert') GROUP BY kind ORDER BY kind").set_index("kind")
+    assert changes.loc["capacité", "first"] >= 2018 and changes.loc["capacité", "n"] >= 10
+    assert changes.loc["transfert", "first"] >= 2018
+    moved = wh._df("SELECT sum(moved) AS n, count_if(moved <> 0) AS epci FROM annual_review "
+                   "WHERE level = 'epci' AND item = 'mam'")
+    assert moved["n"].iloc[0] == 0 and moved["epci"].iloc[0] > 0  # across EPCI borders: out of one, into another
