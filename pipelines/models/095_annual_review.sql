@@ -14,22 +14,22 @@
 -- Transfers between communes of one territory cancel out in its total.
 CREATE TABLE review_item AS
 SELECT * FROM (VALUES
-    ('eaje', 'Crèches (EAJE)', 'structures', 'equipments', true, 1),
-    ('eaje_psu', 'dont EAJE financés par la PSU', 'structures', 'equipments', true, 2),
-    ('eaje_hors_psu', 'dont EAJE hors PSU (micro-crèches Paje)', 'structures', 'equipments', true, 3),
-    ('mam', 'Maisons d''assistants maternels (MAM)', 'MAM', 'equipments', true, 4),
-    ('am_agrees', 'Assistants maternels agréés (places agréées, tous âges)', 'assistants maternels',
-     'childminders', true, 5),
-    ('am_actifs', 'Assistants maternels actifs (places pour les moins de 3 ans)', 'assistants maternels',
-     'childminders', true, 6),
-    ('rpe', 'Relais petite enfance (RPE)', 'relais', 'equipments', false, 7),
-    ('alsh', 'Accueils de loisirs sans hébergement (ALSH)', 'structures', 'equipments', true, 8),
-    ('laep', 'Lieux d''accueil enfants-parents (LAEP)', 'LAEP', 'equipments', false, 9),
-    ('clas', 'Accompagnement à la scolarité (CLAS)', 'actions', 'equipments', false, 10),
-    ('reaap', 'Actions REAAP', 'actions', 'equipments', false, 11),
-    ('mediation', 'Médiation familiale', 'services', 'equipments', false, 12),
-    ('espace_rencontre', 'Espaces rencontre', 'espaces', 'equipments', false, 13)
-) t(item, label, unit, source, with_places, sort_order);
+    ('eaje', 'Crèches (EAJE)', 'Crèches (EAJE)', 'structures', 'equipments', true, 1),
+    ('eaje_psu', 'dont EAJE financés par la PSU', 'dont PSU', 'structures', 'equipments', true, 2),
+    ('eaje_hors_psu', 'dont EAJE hors PSU (micro-crèches Paje)', 'dont hors PSU', 'structures', 'equipments', true, 3),
+    ('mam', 'Maisons d''assistants maternels (MAM)', 'MAM', 'MAM', 'equipments', true, 4),
+    ('am_agrees', 'Assistants maternels agréés (places agréées, tous âges)', 'AM agréés (places agréées)',
+     'assistants maternels', 'childminders', true, 5),
+    ('am_actifs', 'Assistants maternels actifs (places pour les moins de 3 ans)', 'AM actifs (places moins de 3 ans)',
+     'assistants maternels', 'childminders', true, 6),
+    ('rpe', 'Relais petite enfance (RPE)', 'RPE', 'relais', 'equipments', false, 7),
+    ('alsh', 'Accueils de loisirs sans hébergement (ALSH)', 'ALSH', 'structures', 'equipments', true, 8),
+    ('laep', 'Lieux d''accueil enfants-parents (LAEP)', 'LAEP', 'LAEP', 'equipments', false, 9),
+    ('clas', 'Accompagnement à la scolarité (CLAS)', 'CLAS', 'actions', 'equipments', false, 10),
+    ('reaap', 'Actions REAAP', 'REAAP', 'actions', 'equipments', false, 11),
+    ('mediation', 'Médiation familiale', 'Médiation familiale', 'services', 'equipments', false, 12),
+    ('espace_rencontre', 'Espaces rencontre', 'Espaces rencontre', 'espaces', 'equipments', false, 13)
+) t(item, label, short_label, unit, source, with_places, sort_order);
 
 CREATE TABLE annual_review AS
 WITH item_type(item, type) AS (VALUES

@@ -81,7 +81,7 @@ class ReviewQueries:
     def annual_review(self, level: str, code: str, year: int) -> pd.DataFrame:
         """The year's review of one territory, item by item (``review_item`` order, labels and units)."""
         return self._df("""
-            SELECT i.label, i.unit, i.source, i.with_places, r.*
+            SELECT i.label, i.short_label, i.unit, i.source, i.with_places, r.*
             FROM review_item i LEFT JOIN annual_review r ON r.item = i.item AND r.level = ? AND r.code = ?
                  AND r.year = ?
             ORDER BY i.sort_order""", [level, code, year])
