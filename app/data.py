@@ -88,6 +88,42 @@ def sources(v: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def source_summary(v: str) -> pd.DataFrame:
+    return wh(v).source_summary()
+
+
+@st.cache_data(show_spinner=False)
+def mappings(v: str) -> pd.DataFrame:
+    return wh(v).mappings()
+
+
+@st.cache_data(show_spinner=False)
+def notices(v: str) -> pd.DataFrame:
+    return wh(v).notices()
+
+
+@st.cache_data(show_spinner=False)
+def contracts(v: str) -> pd.DataFrame:
+    return wh(v).contracts()
+
+
+@st.cache_data(show_spinner=False)
+def reporting(v: str, level: str) -> pd.DataFrame:
+    return wh(v).reporting(level)
+
+
+@st.cache_data(show_spinner=False)
+def parts(v: str, code: str, year: int | None = None) -> pd.DataFrame:
+    return wh(v).parts(code, year)
+
+
+@st.cache_data(show_spinner=False)
+def total(v: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """A territory made of several (a CTG territory): counts summed, rates recomputed by the query layer."""
+    return wh(v).total(level, list(codes), _list(years))
+
+
+@st.cache_data(show_spinner=False)
 def runs(v: str) -> pd.DataFrame:
     return wh(v).runs()
 
@@ -241,3 +277,20 @@ def warm(v: str) -> threading.Thread | None:
 
 def _list(items):
     return None if items is None else list(items)
+
+
+@st.cache_data(show_spinner=False)
+def crossed(v: str, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+    """Coverage × share of allocataires on RSA, with the quadrant (``Warehouse.crossed``)."""
+    return wh(v).crossed(level, year, departement)
+
+
+@st.cache_data(show_spinner=False)
+def iris(v: str, commune: str, year: int) -> pd.DataFrame:
+    """The IRIS of a commune in the allocataires file of ``year`` (``Warehouse.iris``)."""
+    return wh(v).iris(commune, year)
+
+
+@st.cache_data(show_spinner=False)
+def iris_communes(v: str) -> list[str]:
+    return wh(v).iris_communes()

@@ -35,8 +35,9 @@ data.warm(V)  # once per server process and warehouse version: the other pages' 
 nav = st.navigation(pages)
 meta = data.meta(V)
 with st.sidebar:
-    st.caption(f"{meta.get('dataset', '')} — départements {meta.get('departements', '')}")
-    st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; actualisées le {ui.fr_date(meta.get('built_at'))}")
+    st.caption(f"{meta.get('dataset', '')} — {ui.departements_text(meta.get('departements', ''))}")
+    st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; "
+               f"actualisées le {ui.fr_date(meta.get('built_at'))}")
 ui.demo_banner(V)
 ui.notice_area()
 nav.run()

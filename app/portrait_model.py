@@ -26,7 +26,7 @@ COMMUNE_COLUMNS = ("enfants_0_2", "places_total", "tcg")
 BASKET = (("reaap", "nb_reaap", True), ("laep", "nb_laep", True), ("clas", "nb_clas", True),
           ("mediation", "nb_mediation", False))
 AM_RISK = ("part_am_55_plus", "am_55_plus", "am_actifs")
-PRESENCE = {True: "✅ oui", False: "❌ non", None: "❔ n.d."}
+PRESENCE = {True: "✓ oui", False: "✗ non", None: "? n.d."}  # text symbols: emoji fonts can be missing
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         priority_note=_priority_note(v, level, year),
         member_priorities=_member_priorities(v, level, code, year),
         am_risk=_am_risk(v, now[0], now[1]),
-        caption=_caption(v, level, year),
+        caption=_caption(v, pd.concat([own, dep, france], ignore_index=True), year),
         refreshed=ui.fr_date(data.meta(v).get("built_at")),
     )
 
@@ -119,16 +119,17 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
     figs = {
         "trend": charts.lines(
             p.trend, title=f"Taux de couverture global, {span}",
-            subtitle=f"{tcg['unit']} — sources : {tcg['source']} ; France : Cnaf", unit="pour 100 enfants",
+            subtitle=f"{tcg['unit']} — {ui.provenance(p.trend)}", unit="pour 100 enfants",
             references=(p.departement, "France")),
         "modes": charts.stacked_bars(
             p.modes, title=f"Places d'accueil des moins de 3 ans par mode, {span}",
-            subtitle=f"places — sources : {ui.entry(v, 'places_total')['source']}", unit="places"),
+            subtitle=f"places — {ui.provenance(p.modes)}", unit="places"),
     }
     if with_map:
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
-            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG", "pour 100 enfants",
+            data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
+            "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
             subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
             midpoint=None if pd.isna(dep_tcg) else dep_tcg)
@@ -168,18 +169,20 @@ def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: 
 
 
 def _trend(own, dep, france, name: str, dep_name: str, year: int) -> pd.DataFrame:
-    """TCG of the territory, its département and France up to ``year``."""
+    """TCG of the territory, its département and France up to ``year`` (with where each figure comes from)."""
     parts = [(name, own), (dep_name, dep), ("France", france)]
-    frames = [frame[(frame["indicator"] == "tcg") & (frame["year"] <= year)][["year", "value"]].assign(series=series)
+    frames = [frame[(frame["indicator"] == "tcg") & (frame["year"] <= year)].assign(series=series)
               for series, frame in parts]
-    return pd.concat(frames, ignore_index=True)[["series", "year", "value"]]
+    return ui.drawn(pd.concat(frames, ignore_index=True))[["series", "year", "value", "origin", "source",
+                                                           "vintage_year"]]
 
 
 def _modes(v: str, own: pd.DataFrame) -> pd.DataFrame:
     rows = own[own["indicator"].isin(MODES)].copy()
     rows["order"] = rows["indicator"].map(MODES.index)
     rows["part"] = rows["indicator"].map(lambda c: ui.label(v, c, short=True))
-    return rows.sort_values(["order", "year"]).rename(columns={"year": "x"})[["x", "part", "value"]]
+    return rows.sort_values(["order", "year"]).rename(columns={"year": "x"})[["x", "part", "value", "origin",
+                                                                            "source"]]
 
 
 def _communes(v: str, level: str, code: str, year: int) -> pd.DataFrame:
@@ -287,7 +290,9 @@ def _am_risk(v: str, own: pd.Series, dep: pd.Series) -> str:
             "des départs en retraite à anticiper dans les prochaines années.")
 
 
-def _caption(v: str, level: str, year: int) -> str:
-    codes = tuple(dict.fromkeys(KEY_FIGURES + MODES))
+def _caption(v: str, shown: pd.DataFrame, year: int) -> str:
+    """Where the figures of the portrait come from (territory, département and France alike), and the geography."""
+    codes = set(KEY_FIGURES + MODES)
     note = data.meta(v).get("geography_note", "")
-    return f"{ui.source_caption(v, codes, year, level)} France : Cnaf, data.caf.fr (taux publiés). {note}".strip()
+    figures = shown[(shown["year"] == year) & shown["indicator"].isin(codes)]
+    return f"{ui.values_caption(figures, year)} {note}".strip()

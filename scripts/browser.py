@@ -44,8 +44,9 @@ WATCH_RUNS = """() => {
   });
   window.__sdsfObserver.observe(app, {attributes: true});
 }"""
-RAN = """() => window.__sdsfRuns > 0 &&
-  document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning'"""
+# A document without the counter is a new one (the click reloaded the page): its own run is waited for.
+RAN = """() => (window.__sdsfRuns === undefined || window.__sdsfRuns > 0) &&
+  document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def missing() -> str | None:

@@ -6,8 +6,9 @@ Per page, in headless Chromium (Debian's ``/usr/bin/chromium`` through playwrigh
 has run and the last chart is drawn:
 
 - *serveur froid*: the first visit after the server starts (one server started per page);
-- *nouvelle session*: the same link opened in a new browser session, once the server is idle (its start-up
-  warming done; *repos* says how long after the first visit that was);
+- *nouvelle session*: the same link opened in a new session once the server is idle (its start-up warming
+  done; *repos* says how long after the first visit that was), in a new tab of the same browser (*onglet*:
+  the app's JavaScript is in the browser's cache) and in a new browser profile (*profil vierge*: nothing is);
 - *menu*: in that session, from another page, a click on the page's menu entry;
 - *reçu*: what the browser received over the websocket for the new session's load (maps dominate);
 
@@ -55,7 +56,7 @@ class Received:
 
 
 def browser_times(home: Path, repo: Path, name: str, path: str, menu: str) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import TimeoutError, sync_playwright
 
     port = browser.free_port()
     server = browser.start_app(home, port, repo)
@@ -63,20 +64,26 @@ def browser_times(home: Path, repo: Path, name: str, path: str, menu: str) -> di
     try:
         with sync_playwright() as pw:
             chromium = browser.launch(pw)
-            cold = browser.open_url(browser.new_page(chromium), url)
+            first = browser.new_page(chromium)
+            cold = browser.open_url(first, url)
             idle = browser.wait_idle(server)  # the warming of the other pages' reads, started by the first visit
-            page = browser.new_page(chromium)
-            received = Received(page)
-            fresh = browser.open_url(page, url)
+            tab = first.context.new_page()  # a new session in the same browser: its HTTP cache holds the app's JS
+            received = Received(tab)
+            cached = browser.open_url(tab, url)
             weight = received.bytes
+            page = browser.new_page(chromium)  # a new session in a new browser profile: nothing cached
+            fresh = browser.open_url(page, url)
             other = "portrait" if name == "accueil" else ""
             browser.open_url(page, f"http://127.0.0.1:{port}/{other}")
             link = page.locator("[data-testid='stSidebarNav'] a", has_text=menu).first
-            by_menu = browser.act(page, link.click)
+            try:
+                by_menu = browser.act(page, link.click)
+            except TimeoutError:  # playwright's: the click never gave a finished run; said, not fatal
+                by_menu = float("nan")
             chromium.close()
     finally:
         browser.stop(server)
-    return {"cold": cold, "fresh": fresh, "menu": by_menu, "bytes": weight, "idle": idle}
+    return {"cold": cold, "cached": cached, "fresh": fresh, "menu": by_menu, "bytes": weight, "idle": idle}
 
 
 def server_times(home: Path, repo: Path, script: str) -> tuple[float, float, int]:
@@ -116,18 +123,19 @@ def main() -> int:
         print(f"Mesures navigateur impossibles : {reason}", file=sys.stderr)
         return 2
     with browser.warehouse_home(args.home) as home:
-        print(f"{'page':<11} {'serveur froid':>13} {'repos':>6} {'nouvelle session':>16} {'menu':>7} {'reçu':>9} "
-              f"{'serveur (froid / chaud)':>24} {'graphiques':>10}")
+        print(f"{'page':<11} {'serveur froid':>13} {'repos':>6} {'onglet':>8} {'profil vierge':>13} {'menu':>7} "
+              f"{'reçu':>9} {'serveur (froid / chaud)':>24} {'graphiques':>10}")
         for name, path, menu, script in PAGES:
             if args.only and not any(word in name for word in args.only):
                 continue
             cold_server, warm_server, weight = server_times(home, args.repo.resolve(), script)
             server = f"{cold_server:>14.2f} / {warm_server:.2f} s {weight / 1e6:>7.2f} Mo"
             if args.no_browser:
-                print(f"{name:<11} {'':>13} {'':>6} {'':>16} {'':>7} {'':>9} {server}", flush=True)
+                print(f"{name:<11} {'':>13} {'':>6} {'':>8} {'':>13} {'':>7} {'':>9} {server}", flush=True)
                 continue
             t = browser_times(home, args.repo.resolve(), name, path, menu)
-            print(f"{name:<11} {t['cold']:>11.1f} s {t['idle']:>4.0f} s {t['fresh']:>14.1f} s {t['menu']:>5.1f} s "
+            print(f"{name:<11} {t['cold']:>11.1f} s {t['idle']:>4.0f} s {t['cached']:>6.1f} s {t['fresh']:>11.1f} s "
+                  f"{t['menu']:>5.1f} s "
                   f"{t['bytes'] / 1e6:>6.2f} Mo {server}", flush=True)
     return 0
 

@@ -32,6 +32,7 @@ PAGES = [
     ("08-tendances", "tendances?epci=247100589,200071579"),
     ("09-donnees", "donnees"),
     ("10-lien-errone", "portrait?territoire=999999999&annee=1900"),
+    ("11-cartes-insertion-communes", "cartes?niveau=commune&annee=2024"),
 ]
 
 

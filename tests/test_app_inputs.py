@@ -42,7 +42,8 @@ def test_a_link_list_keeps_its_known_codes_in_order_and_names_the_others():
     assert resolve_many("c,a", options).value == ["c", "a"]
     assert resolve_many(None, options, default=["b", "z"]).value == ["b"]
     one = resolve_many("a,zz", options, label="EPCI")
-    assert one.value == ["a"] and one.problem == "Le lien demande pour « EPCI » la valeur « zz », inconnue ici : ignorée."
+    assert one.value == ["a"]
+    assert one.problem == "Le lien demande pour « EPCI » la valeur « zz », inconnue ici : ignorée."
     assert "les valeurs « x, y », inconnues ici : ignorées" in resolve_many("x,y", options).problem
 
 
@@ -65,3 +66,11 @@ def test_tables_rank_missing_last_and_read_flags_as_words():
     assert list(ranked(frame, "tcg", descending=False)["name"]) == ["b", "d", "c", "A"]
     assert list(ranked(frame, "name", descending=False)["name"]) == ["A", "b", "c", "d"]
     assert list(flag_words(pd.Series([1.0, 0.0, None]))) == ["oui", "non", "n.d."]
+
+
+def test_the_sidebar_names_a_few_departements_and_counts_many():
+    from app.ui import departements_text
+
+    assert departements_text("71") == "département 71"
+    assert departements_text("63,71,93") == "départements 63, 71, 93"
+    assert departements_text(",".join(f"{n:02d}" for n in range(1, 96))) == "95 départements"

@@ -125,3 +125,15 @@ def test_the_html_portrait_draws_its_charts_offline_from_a_file(page, wh, tmp_pa
     page.goto(path.as_uri())
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 2
+
+
+def test_the_crossed_map_is_drawn_with_its_quadrants_and_names_the_first_ones(page, app_url, wh):
+    browser.open_url(page, f"{app_url}/cartes?niveau=epci&annee=2024")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=30_000)
+    legend = page.locator(".js-plotly-plot").nth(2).locator(".legendtext").evaluate_all(
+        "nodes => nodes.map(n => n.textContent)")  # SVG text: no inner text
+    assert legend[:4] == ["Couverture faible, part RSA élevée", "Couverture faible, part RSA modérée",
+                          "Couverture élevée, part RSA élevée", "Couverture élevée, part RSA modérée"]
+    first = wh.crossed("epci", 2024, "71")
+    count = int((first["quadrant"] == 1).sum())
+    assert page.get_by_text(f"Couverture faible, part RSA élevée : {count} EPCI").count() == 1

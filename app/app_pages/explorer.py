@@ -58,6 +58,19 @@ def rows(level: str, territory_codes: list[str], indicators: list[str], years_: 
     return frame
 
 
+def ctg_total(name: str, members: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
+    """The row of the CTG territory itself: its EPCI's counts summed and rates recomputed by the query layer."""
+    total = data.total(V, "epci", tuple(members), tuple(years_))
+    wide = total.pivot_table(index="year", columns="indicator", values="value", aggfunc="first")
+    frame = pd.DataFrame({"year": years_}).merge(wide.reset_index(), on="year", how="left") if not wide.empty \
+        else pd.DataFrame({"year": years_})
+    frame = frame.reindex(columns=["year", *indicators])
+    frame.insert(0, "level", "ctg")
+    frame.insert(1, "code", "")
+    frame.insert(2, "name", name)
+    return frame
+
+
 def references(dep_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
     """Rows of the départements concerned and of France, for comparison."""
     return pd.concat([rows("departement", dep_codes, indicators, years_), rows("france", ["FR"], indicators, years_)],
@@ -70,8 +83,8 @@ def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     scope = info.apply(lambda r: f"partiel {int(r['n_communes_in_scope'])}/{int(r['n_communes'])}"
                        if r["partial"] else "complet", axis=1)
     state = status.set_index("code")
-    priority = state["status"].where(state["priority_class"].isna(),
-                                     state["status"] + " — " + state["priority_class"])
+    classes = state["priority_class"].astype("string")  # all missing when no rule set has classes
+    priority = state["status"].where(classes.isna(), state["status"].astype("string") + " — " + classes)
     extra = pd.DataFrame({TYPE: frame["code"].map(info["type"]).map(EPCI_TYPES),
                           SCOPE: frame["code"].map(scope), PRIORITY: frame["code"].map(priority)})
     return pd.concat([frame.iloc[:, :4], extra, frame.iloc[:, 4:]], axis=1)
@@ -110,7 +123,8 @@ with middle[2]:
     range_code = ui.choose("Filtrer sur un indicateur", "filtre", [NONE, *codes], NONE,
                            format_func=lambda c: "Aucun filtre" if c == NONE else _label(c))
 indicators = ui.choose_many("Indicateurs du tableau", "indicateurs", codes, format_func=_label,
-                            default=DEFAULT_INDICATORS, placeholder="Choisissez des indicateurs")
+                            default=[c for c in DEFAULT_INDICATORS if c in codes] or codes[:4],
+                            placeholder="Choisissez des indicateurs")
 if not indicators:
     st.info("Choisissez au moins un indicateur.")
     st.stop()
@@ -170,7 +184,8 @@ flags = [code for code in indicators if ui.entry(V, code)["kind"] == "flag"]
 config = {"name": st.column_config.TextColumn("Territoire", width=260, pinned=True),
           SCOPE: st.column_config.TextColumn(SCOPE, width=100, help="« partiel 38/39 » : EPCI à cheval sur "
                                              "plusieurs départements, 38 de ses 39 communes dans ceux chargés."),
-          PRIORITY: st.column_config.TextColumn("Priorité", width="medium", help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
+          PRIORITY: st.column_config.TextColumn("Priorité", width="medium",
+                                                help=f"Règles « {rulesets.get(ruleset, ruleset)} »")}
 for code in indicators:
     about = ui.entry(V, code)
     kind = st.column_config.TextColumn if code in flags else st.column_config.NumberColumn
@@ -190,7 +205,7 @@ grid(reference_rows, [])
 grid(epci_rows, [SCOPE, PRIORITY], height=min(35 * (len(epci_rows) + 1) + 3, 640))
 straddling = (" Un EPCI « partiel » est à cheval sur plusieurs départements : ses chiffres ne comptent que ses "
               "communes des départements chargés.") if epci_rows[SCOPE].str.startswith("partiel").any() else ""
-st.caption(f"{ui.source_caption(V, indicators, year)} {meta.get('geography_note', '')}{straddling}")
+st.caption(f"{ui.source_caption(V, indicators, year, 'epci')} {meta.get('geography_note', '')}{straddling}")
 
 # Downloads: our own buttons (the table's built-in export is disabled because it would skip neutralisation).
 filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "Type d'EPCI", "Règles de priorité",
@@ -203,7 +218,7 @@ filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "
 ui.table_downloads(table, f"epci-{year}", catalogue, data.sources(V), meta, {"Filtres": filters},
                    xlsx_label="Télécharger le tableau (Excel)", csv_label="Télécharger le tableau (CSV)",
                    order_note="Les fichiers suivent les filtres et le tri choisis ci-dessus (un clic sur un en-tête "
-                              "de colonne ne trie que l'affichage).")
+                              "de colonne ne trie que l'affichage).", provenance=ui.values_of(V, table))
 
 # The first indicator as bars; counts are not set beside the département's and France's totals.
 chart = ui.entry(V, indicators[0])
@@ -236,13 +251,14 @@ territory = territory.strip() or (epci_names[members[0]] if len(members) == 1 el
 main_deps = data.territories(V, "epci").set_index("code")["departement"]
 ctg_deps = sorted({main_deps[c] for c in members if pd.notna(main_deps.get(c))})
 ctg_refs = references(ctg_deps, indicators, [year])
-livret_table = pd.concat([describe_epci(rows("epci", members, indicators, [year]), status), ctg_refs],
-                         ignore_index=True)[table.columns]
+livret_table = pd.concat([describe_epci(rows("epci", members, indicators, [year]), status),
+                          ctg_total(territory, members, indicators, [year]), ctg_refs], ignore_index=True)[table.columns]
 wanted = list(dict.fromkeys([*indicators, CHART_INDICATOR]))
 livret = LivretInput(
     territory=territory, year=year, table=livret_table,
     history=pd.concat([rows("epci", members, wanted, years), references(ctg_deps, wanted, years)], ignore_index=True),
-    catalogue=catalogue, sources=data.sources(V), meta=meta, source_text=ui.source_caption(V, [CHART_INDICATOR]),
+    catalogue=catalogue, sources=data.sources(V), meta=meta,
+    source_text=ui.source_caption(V, [CHART_INDICATOR], None, "epci"),
     references=tuple(ctg_refs["name"]))
 
 

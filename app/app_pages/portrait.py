@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import data, portrait_model, ui
+from app import data, portrait_insertion, portrait_model, ui
 from app.portrait_html import edition_line, portrait_html
 
 # The browser's print gives the paper fiche: no menus or widgets, the screen layout scaled down to A4
@@ -79,16 +79,28 @@ ui.text_table(p.key_table, numeric=p.key_table.columns[2:])
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figs["trend"], width="stretch")
+    if p.trend.empty:
+        st.info(ui.absent("taux de couverture", V, ["tcg"], level))
+    else:
+        st.plotly_chart(figs["trend"], width="stretch")
 with right:
-    st.plotly_chart(figs["modes"], width="stretch")
+    if p.modes.empty:
+        st.info(ui.absent("places par mode d'accueil", V, list(portrait_model.MODES), level))
+    else:
+        st.plotly_chart(figs["modes"], width="stretch")
 
 with st.container(key="communes"):
     st.subheader(f"Communes du territoire ({len(p.communes_table)})")
     left, right = st.columns(2)
-    left.plotly_chart(figs["map"], width="stretch")
+    no_map = ui.map_missing(V, "commune", p.communes["code"])
+    if no_map:
+        left.info(no_map)
+    else:
+        left.plotly_chart(figs["map"], width="stretch")
     right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
                     column_config={"Commune": st.column_config.TextColumn(width="medium")})
+with st.container(key="insertion"):
+    portrait_insertion.render(V, level, code, year, p.communes[["code", "name"]])
 st.markdown('<p class="print-only">La carte des communes est dans l\'application ; leur tableau y est aussi, et dans '
             "le portrait HTML.</p>", unsafe_allow_html=True)
 st.caption(p.caption)

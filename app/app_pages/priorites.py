@@ -38,7 +38,7 @@ CHANGE_COLOURS = dict(zip(CHANGES, ("#D55E00", "#0072B2", "#E69F00", "#CC79A7"))
 PLURAL_CHANGES = dict(zip(CHANGES, ("entrent en priorité", "sortent de la priorité", "changent de classe",
                                     "changent de statut")))
 CLASS_CHANGE = CHANGES[2]  # « change de classe »
-MET_ICONS = {True: "✅", False: "❌", None: "❔"}
+MET_ICONS = {True: ":green[✓]", False: ":red[✗]", None: ":gray[?]"}  # text symbols: emoji fonts can be missing
 FLAG_TESTS = {"is_true": "= oui", "is_false": "= non"}
 EDITOR_COLUMNS = 4
 SAVED, PICK = "_scenario_enregistre", "_regle_a_choisir"
@@ -228,7 +228,8 @@ def priority_map(result: Evaluation, table: pd.DataFrame, level: str, year: int,
              for n, c, s in zip(table["Territoire"], table["Catégorie"], table["Score"])]
     live = "" if result.stored else " — calculée à l'instant"
     return charts.choropleth_classes(
-        data.map_shapes(v, level, table["code"], charts.MAP_PIXELS), table.assign(hover=hover), "Catégorie", list(colours), list(colours.values()),
+        data.map_shapes(v, level, table["code"], charts.MAP_PIXELS), table.assign(hover=hover), "Catégorie",
+        list(colours), list(colours.values()),
         title=f"{PLURALS[level]} prioritaires en {year}", legend_title="",
         subtitle=f"Règle {result.title}{live}")
 
@@ -239,7 +240,8 @@ def change_map(before: Evaluation, after: Evaluation, changes: pd.DataFrame, nam
     frame["hover"] = [f"<b>{names.get(c)}</b><br>{ch}" for c, ch in zip(frame["code"], frame["change"])]
     colours = {c.capitalize(): colour for c, colour in CHANGE_COLOURS.items()} | {UNCHANGED: UNCHANGED_COLOUR}
     return charts.choropleth_classes(
-        data.map_shapes(v, level, frame["code"], charts.MAP_PIXELS), frame, "change", list(colours), list(colours.values()), legend_title="",
+        data.map_shapes(v, level, frame["code"], charts.MAP_PIXELS), frame, "change", list(colours),
+        list(colours.values()), legend_title="",
         title=f"Ce qui change avec {after.title}", subtitle=f"Par rapport à {before.title}")
 
 
@@ -287,7 +289,11 @@ def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, 
                 + ("" if len(changes) else " Aucun ne change de statut ni de classe."))
     left, right = st.columns([4, 1])
     with left:
-        st.plotly_chart(change_map(before, result, changes, names, level, v), width="stretch")
+        no_map = ui.map_missing(v, level, result.status["code"])
+        if no_map:
+            st.info(no_map)
+        else:
+            st.plotly_chart(change_map(before, result, changes, names, level, v), width="stretch")
     with right:
         counts = changes["change"].value_counts()
         for change in shown_changes(before.ruleset, result.ruleset):
@@ -343,7 +349,7 @@ def saved_message() -> None:
     """The message of a scenario saved by the previous run, and its file to download."""
     saved = st.session_state.pop(SAVED, None)
     if saved:
-        st.success(saved["text"], icon="✅")
+        st.success(saved["text"], icon=":material/check_circle:")
         path = Path(saved["path"])
         st.download_button("Télécharger le scénario (TOML)", path.read_bytes(), file_name=path.name,
                            mime="application/toml", on_click="ignore", icon=":material/download:")
@@ -437,7 +443,11 @@ counts = table["Catégorie"].value_counts()
 before_counts = results_table(base, names)["Catégorie"].value_counts() if base else None
 left, right = st.columns([4, 1])
 with left:
-    st.plotly_chart(priority_map(result, table, level, year, V), width="stretch")
+    no_map = ui.map_missing(V, level, table["code"])
+    if no_map:
+        st.info(no_map)
+    else:
+        st.plotly_chart(priority_map(result, table, level, year, V), width="stretch")
 with right:
     for label in categories(current, set(counts.index)):
         delta = None if before_counts is None else int(counts.get(label, 0) - before_counts.get(label, 0))

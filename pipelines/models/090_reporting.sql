@@ -4,14 +4,16 @@ WITH flags AS (
     SELECT g.commune, g.epci, g.arrondissement, g.departement, g.year,
            e.commune IS NOT NULL AS equipments, y.am_agrees IS NOT NULL AS childminders,
            (y.places_gad IS NOT NULL OR y.places_prescol IS NOT NULL) AS complementary_places,
-           y.rpe_etp IS NOT NULL AS rpe_staff, c.population IS NOT NULL AS population
+           y.rpe_etp IS NOT NULL AS rpe_staff, c.population IS NOT NULL AS population,
+           a.allocataires IS NOT NULL AS allocataires
     FROM commune_year g
     LEFT JOIN equipment_counts e USING (commune, year)
     LEFT JOIN yearly_counts y USING (commune, year)
     LEFT JOIN context_counts c USING (commune, year)
+    LEFT JOIN allocataires_counts a USING (commune, year)
 ),
 long AS (
-    SELECT * FROM (UNPIVOT flags ON equipments, childminders, complementary_places, rpe_staff, population
+    SELECT * FROM (UNPIVOT flags ON equipments, childminders, complementary_places, rpe_staff, population, allocataires
                    INTO NAME source VALUE reported)
     WHERE source IN (SELECT source FROM source_present)
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.errors import Notice, Problem
-from pipelines.formatting import fr_number
+from pipelines.formatting import fr_date, fr_number
 from pipelines.warehouse import store
 from pipelines.warehouse.query import Warehouse, WarehouseMissing
 
@@ -26,7 +26,7 @@ def describe(last_runs: int = 8) -> str:
     lines.append("")
     lines.append(f"Dernières exécutions (journal {store.JOURNAL}) :")
     for entry in store.read_journal()[-last_runs:][::-1]:
-        lines.append(f"  {entry.get('started_at', '')[:19]}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
+        lines.append(f"  {fr_date(entry.get('started_at'))}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
                      f"  {entry.get('message', '')}")
         for problem in entry.get("rejected", [])[:5]:
             lines.append(f"      {Problem(**problem)}")
@@ -42,9 +42,9 @@ def _warehouse_lines(wh: Warehouse) -> list[str]:
         f"Entrepôt : {wh.file}",
         f"Jeu de données : {meta.get('dataset')}" + ("  [DONNÉES FICTIVES DE DÉMONSTRATION]"
                                                      if meta.get("fictitious") == "true" else ""),
-        f"Départements : {meta.get('departements')} — géographie {meta.get('cog_vintage')}",
+        f"Périmètre : {meta.get('scope') or meta.get('departements')} — géographie {meta.get('cog_vintage')}",
         f"Années : {meta.get('years')} (référence des créations de places : {meta.get('base_year')})",
-        f"Construit le {meta.get('built_at')} (exécution {meta.get('run_id')})",
+        f"Construit le {fr_date(meta.get('built_at'))} (exécution {meta.get('run_id')})",
         "",
         "Sources et millésimes :",
     ]

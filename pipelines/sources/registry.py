@@ -12,7 +12,7 @@ from typing import Callable
 
 import duckdb
 
-from pipelines.sources import caf_opendata, extracts, filosofi, insee_population, plan, zonages
+from pipelines.sources import allocataires, caf_opendata, extracts, filosofi, insee_population, plan, zonages
 
 Stage = Callable[[duckdb.DuckDBPyConnection, Path, str], tuple[str, list]]
 
@@ -66,6 +66,10 @@ SOURCES = [
                zonages.stage_frr, ("commune",), yearly=False, context=True),
     SourceSpec("qpv", "ANCT, quartiers prioritaires de la politique de la ville", "ANCT", True,
                ("zonages/qpv*.csv",), zonages.stage_qpv, ("qpv_code", "commune"), yearly=False, context=True),
+    # data.caf.fr names its files data_CAF_<année>_IRIS.csv / _COM.csv; « allocataires » in a name also counts
+    SourceSpec("allocataires", "Caf, allocataires par IRIS et par commune", "Cnaf", True,
+               ("caf/data_CAF_*.csv", "caf/*allocataires*.csv"), allocataires.stage,
+               ("level", "iris", "commune", "year"), context=True),
     SourceSpec("plan", "Plan d'action du schéma (fiches, statuts, indicateurs)", "Département / Caf", False,
                (plan.PATTERN,), None, (), None, yearly=False),
 ]

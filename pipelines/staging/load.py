@@ -16,10 +16,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError, Notice, Problem
+from pipelines.sources.allocataires import MEASURES as _ALLOCATAIRE_MEASURES
 from pipelines.sources.caf_opendata import INDICATORS, PLACE_FIELDS, RATE_FIELDS
 from pipelines.sources.checks import LISTED, literal
 from pipelines.sources.files import RawTable
 from pipelines.sources.registry import BY_KEY, SOURCES, SourceSpec
+
+ALLOCATAIRE_COUNTS = tuple(_ALLOCATAIRE_MEASURES.values())
 
 # The typed staging tables (docs/architecture.md), also the shape of an absent source.
 SCHEMAS = {
@@ -40,6 +43,8 @@ SCHEMAS = {
     "complementary_places": "year BIGINT, commune VARCHAR, places_gad DOUBLE, places_prescol DOUBLE",
     "frr": "commune VARCHAR, frr_class VARCHAR, frr BOOLEAN",
     "qpv": "qpv_code VARCHAR, qpv_name VARCHAR, commune VARCHAR, population_qpv DOUBLE",
+    "allocataires": "level VARCHAR, iris VARCHAR, commune VARCHAR, year BIGINT, note BIGINT, "
+                    + ", ".join(f"{c} BIGINT" for c in ALLOCATAIRE_COUNTS),
 }
 # Collectivités d'outre-mer: in Caf files (97701 Saint-Barthélemy, 97801 Saint-Martin), not in the COG's départements.
 OVERSEAS_COLLECTIVITIES = ("975", "977", "978", "986", "987", "988")
@@ -225,7 +230,8 @@ def _inside(spec: SourceSpec) -> str:
 def _keep_scope(con, spec: SourceSpec, out: Staged) -> None:
     """``stg_<source>``: the rows of the scope, on current codes; dropped rows counted per file."""
     column = spec.commune_column
-    span = ("min(year) FILTER (WHERE _inside) || '-' || max(year) FILTER (WHERE _inside)"
+    first, last = "min(year) FILTER (WHERE _inside)", "max(year) FILTER (WHERE _inside)"
+    span = (f"CASE WHEN {first} = {last} THEN {first}::VARCHAR ELSE {first} || '-' || {last} END"
             if "year" in SCHEMAS[spec.key] else "NULL")
     kept = {file: (n, years) for file, n, years in con.execute(
         f"SELECT _file, count(*) FILTER (WHERE _inside), {span} FROM map_{spec.key} GROUP BY _file").fetchall()}

@@ -158,7 +158,35 @@ class Warehouse(ReviewQueries):
         return wide[["level", "code", "name", "year", *order]].sort_values(["name", "year"]).reset_index(drop=True)
 
     def sources(self) -> pd.DataFrame:
+        """One row per file read: source, label, producer, file, sha256, vintage, years, rows."""
         return self._df("SELECT * FROM source_vintage ORDER BY source, file")
+
+    def source_summary(self) -> pd.DataFrame:
+        """One row per source: label, producer, published (open data) or internal extract, vintage, years, rows."""
+        return self._df("SELECT * FROM source ORDER BY published DESC, label")
+
+    def mappings(self) -> pd.DataFrame:
+        """Old commune codes of the files mapped to their commune of today: file, old_code, code, kind, rows."""
+        return self._df("SELECT m.*, c.name FROM code_mapping m LEFT JOIN commune c USING (code) "
+                        "ORDER BY file, old_code")
+
+    def notices(self) -> pd.DataFrame:
+        """Warnings of the run that built the warehouse: file, line, column, message, found, count."""
+        return self._df("SELECT * FROM run_notice")
+
+    def contracts(self) -> pd.DataFrame:
+        """The warehouse's contracts and how many rows violate each (errors block a refresh, warnings do not)."""
+        return self._df("SELECT * FROM contract_result ORDER BY severity, contract")
+
+    def reporting(self, level: str) -> pd.DataFrame:
+        """Per territory, year and extract: communes, and communes the extract reports (missing otherwise)."""
+        return self._df("SELECT * FROM reporting WHERE level = ? ORDER BY code, year, source", [level])
+
+    def parts(self, code: str, year: int | None = None) -> pd.DataFrame:
+        """Published figures of the parts of a commune of today (former communes, arrondissements municipaux)."""
+        sql = "SELECT * FROM published_part WHERE code = ?"
+        return self._df(sql + (" AND year = ?" if year is not None else "") + " ORDER BY year, indicator, part_code",
+                        [code] + ([year] if year is not None else []))
 
     def runs(self) -> pd.DataFrame:
         runs = self._df("SELECT * FROM run_log ORDER BY started_at DESC")
@@ -208,3 +236,34 @@ class Warehouse(ReviewQueries):
     def years_per_indicator(self) -> pd.DataFrame:
         """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level."""
         return self._df("SELECT indicator, level, years FROM indicator_years")
+
+    def crossed(self, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+        """Coverage (TCG) beside the share of allocataires on RSA of the communes or EPCI of ``year``, each with
+        its département's and the quadrant (view ``crossed_diagnostic``, quadrant 1 first). Empty on a warehouse
+        built before the view existed."""
+        if "crossed_diagnostic" not in self.tables():
+            return pd.DataFrame()
+        sql = ("SELECT c.*, t.name FROM crossed_diagnostic c JOIN territory t USING (level, code) "
+               "WHERE c.level = ? AND c.year = ?")
+        params: list = [level, year]
+        if departement:
+            sql += " AND c.departement = ?"
+            params.append(departement)
+        return self._df(sql + " ORDER BY c.quadrant NULLS LAST, c.tcg, c.part_allocataires_rsa DESC", params)
+
+    def iris(self, commune: str, year: int) -> pd.DataFrame:
+        """The IRIS of a commune in the allocataires file of ``year`` (the latest vintage not after it), with
+        their shares computed by the warehouse's macros; empty for a commune not split into IRIS."""
+        if "iris_value" not in self.tables():
+            return pd.DataFrame()
+        return self._df("""
+            SELECT * EXCLUDE (year), year AS vintage_year FROM iris_value
+            WHERE commune = ? AND year = (SELECT max(year) FROM allocataires_iris WHERE commune = ? AND year <= ?)
+            ORDER BY iris""", [commune, commune, year])
+
+    def iris_communes(self) -> list[str]:
+        """Communes with IRIS rows in an allocataires file (any vintage)."""
+        if "allocataires_iris" not in self.tables():
+            return []
+        return [r[0] for r in self.con.cursor().execute(
+            "SELECT DISTINCT commune FROM allocataires_iris ORDER BY 1").fetchall()]
