@@ -45,8 +45,8 @@ def _plural(count, one: str, many: str) -> str:
 
 
 def _missing(row: pd.Series, what: str) -> str:
-    if pd.isna(row.get("communes")):
-        return f"{what} : {MISSING} (extrait absent)"
+    if pd.isna(row.get("communes")) or not row.get("communes_reported"):
+        return f"{what} : {MISSING} (aucune commune renseignée : extrait absent, ou sans cette année)"
     return (f"{what} : {MISSING} ({n(row['communes_reported'])} communes renseignées sur {n(row['communes'])} "
             "par l'extrait, les deux années)")
 
@@ -152,9 +152,15 @@ def events_table(events: pd.DataFrame) -> pd.DataFrame:
         "Type": shown["type"].map(TYPE_LABELS),
         "Nom": shown["name"],
         "Commune": [f"{c} → {t}" if isinstance(t, str) else c for c, t in zip(shown["commune_name"], shown["to"])],
-        "Places (variation)": pd.array([None if pd.isna(p) else (abs(int(p)) if k == "transfert" else int(p))
-                                        for p, k in zip(shown["places"], shown["kind"])], dtype="Int64"),
+        "Places": [_event_places(p, k) for p, k in zip(shown["places"], shown["kind"])],
     }).reset_index(drop=True)
+
+
+def _event_places(places, kind: str) -> str:
+    """« +22 » opened or extended, « −12 » closed or reduced, « 10 » moved; « — » for a service without places."""
+    if places is None or pd.isna(places):
+        return NOT_APPLICABLE
+    return n(abs(places)) if kind == "transfert" else signed(places)
 
 
 def review_document(wh, level: str, code: str, year: int) -> str:
