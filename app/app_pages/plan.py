@@ -27,8 +27,9 @@ if plans.empty:
 schemas = plans.set_index("departement")
 selectors = st.container(key="selectors")
 if len(schemas) > 1:
-    departement = ui.choose("Plan", "plan", list(schemas.index), schemas.index[0],
-                            format_func=lambda d: schemas.loc[d, "title"])
+    with selectors:
+        departement = ui.choose("Plan", "plan", list(schemas.index), schemas.index[0],
+                                format_func=lambda d: schemas.loc[d, "title"])
 else:
     departement = schemas.index[0]
 schema = schemas.loc[departement]

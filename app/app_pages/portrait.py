@@ -35,6 +35,14 @@ pick = st.container(key="selectors").columns([1, 3, 1])
 with pick[0]:
     level = ui.choose("Niveau", "niveau", portrait_model.LEVELS, "epci", format_func=ui.LEVEL_LABELS.get)
 territories = portrait_model.options(V, level)
+if level == "commune" and data.territories(V, "departement").shape[0] > 1:  # 35 000 communes: one département's
+    departements = data.territories(V, "departement")
+    of = data.communes(V).set_index("code")["departement"]
+    linked = of.get(st.query_params.get("territoire"), departements["code"].iloc[0])  # a link's commune: its own
+    with pick[0]:
+        dep = ui.choose("Département", "departement", list(departements["code"]), linked,
+                        format_func=dict(zip(departements["code"], departements["name"])).get)
+    territories = territories[territories["code"].isin(data.communes(V).query("departement == @dep")["code"])]
 names = dict(zip(territories["code"], territories["name"]))
 population = data.values(V, level, tuple(names), ("population",), (years[-1],)).set_index("code")["value"]
 default = population.idxmax() if not population.empty else territories["code"].iloc[0]  # the main territory first
