@@ -144,6 +144,8 @@ def open_url(page, url: str) -> float:
     """Open ``url``; seconds until its script has run and its last chart is drawn."""
     start = time.perf_counter()
     page.goto(url)
+    # the shell says « not running » before the script has even started: wait for its title first
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=TIMEOUT_MS)
     settle(page)
     return time.perf_counter() - start
 

@@ -60,11 +60,11 @@ def stage(con: duckdb.DuckDBPyConnection, path: str | Path, table: str) -> Check
     checker = Checker(con, raw)
     checker.require_columns([KEY, *MEASURES])
     checker.commune_header = KEY  # later problems on the commune name this column
-    code = f"upper(trim({checker.col(KEY)}))"
-    iris = (f"CASE WHEN regexp_full_match({code}, '[0-9]{{8,9}}') THEN lpad({code}, 9, '0') "
-            f"WHEN regexp_full_match({code}, '2[AB][0-9]{{7}}') THEN {code} END")
-    commune = (f"CASE WHEN regexp_full_match({code}, '[0-9]{{4,5}}') THEN lpad({code}, 5, '0') "
-               f"WHEN regexp_full_match({code}, '2[AB][0-9]{{3}}') THEN {code} END")
+    code = checker.derived(f"upper(trim({checker.col(KEY)}))")
+    iris = checker.derived(f"CASE WHEN regexp_full_match({code}, '[0-9]{{8,9}}') THEN lpad({code}, 9, '0') "
+                           f"WHEN regexp_full_match({code}, '2[AB][0-9]{{7}}') THEN {code} END", 1)
+    commune = checker.derived(f"CASE WHEN regexp_full_match({code}, '[0-9]{{4,5}}') THEN lpad({code}, 5, '0') "
+                              f"WHEN regexp_full_match({code}, '2[AB][0-9]{{3}}') THEN {code} END", 1)
     checker.add(f"({iris}) IS NULL AND ({commune}) IS NULL", KEY, IRIS_EXPECTED, checker.col(KEY))
     year_column = next((c for c in YEAR_COLUMNS if checker.has(c)), None)
     year = checker.year(year_column) if year_column else literal(_year_from_name(path))
