@@ -29,6 +29,10 @@ pages = [
     st.Page(PAGES / "cartes.py", title="Cartes", icon=":material/map:", url_path="cartes"),
     st.Page(PAGES / "priorites.py", title="Territoires prioritaires", icon=":material/flag:", url_path="priorites"),
     st.Page(PAGES / "tendances.py", title="Tendances", icon=":material/trending_up:", url_path="tendances"),
+    st.Page(PAGES / "bilan.py", title="Bilan annuel", icon=":material/fact_check:", url_path="bilan"),
+    st.Page(PAGES / "plan.py", title="Suivi du plan", icon=":material/checklist:", url_path="plan"),
+    st.Page(PAGES / "communes.py", title="Obligations des communes", icon=":material/location_city:",
+            url_path="communes"),
     st.Page(PAGES / "donnees.py", title="Données et sources", icon=":material/menu_book:", url_path="donnees"),
 ]
 data.warm(V)  # once per server process and warehouse version: the other pages' reads, in the background

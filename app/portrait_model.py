@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import charts, data, ui
+from app import charts, data, portrait_commune, ui
 from pipelines.formatting import MISSING
 from pipelines.indicators.evolution import evolution
 from pipelines.priority.text import format_plain
 
-LEVELS = ("epci", "arrondissement")
+LEVELS = ("epci", "arrondissement", "commune")
 KEY_FIGURES = ("tcg", "tcg_eaje", "tcg_ind", "tcg_prescol", "places_total", "enfants_0_2", "part_accueil_collectif",
                "am_actifs", "part_am_55_plus", "nb_mam", "am_actifs_par_etp_rpe", "places_alsh_pour_100_3_10",
                "population", "revenu_median", "taux_pauvrete", "part_population_qpv", "part_communes_frr")
@@ -63,6 +63,8 @@ class Portrait:
     am_risk: str
     caption: str  # sources, vintages, geography
     refreshed: str  # when the warehouse was built, in French (Paris time)
+    parent: str | None = None  # a commune's EPCI (short name), compared with beside the département and France
+    duties: object | None = None  # a commune's duties as an autorité organisatrice (app.sppe.CommuneDuties)
 
 
 def options(v: str, level: str) -> pd.DataFrame:
@@ -79,16 +81,19 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
     own = data.values(v, level, (code,))
     dep = data.values(v, "departement", (dep_code,))
     france = data.values(v, "france", ("FR",))
+    epci_code, epci_name = portrait_commune.parent(v, level, code)
+    epci = data.values(v, "epci", (epci_code,)) if epci_code else None
     now = _at(own, year), _at(dep, year), _at(france, year)
     change = evolution(own, first, year).set_index("indicator")["change"]
-    headline = pd.DataFrame({"territory": now[0], "departement": now[1], "france": now[2], "change": change})
+    headline = pd.DataFrame({"territory": now[0], "epci": portrait_commune.at(epci, year), "departement": now[1],
+                             "france": now[2], "change": change})
     communes = _communes(v, level, code, year)
     return Portrait(
         level=level, code=code, name=name, year=year, first_year=first, departement=dep_name,
         fictitious=data.meta(v).get("fictitious") == "true", scope_note=_scope_note(v, level, code),
         headline=headline.reindex(list(HEADLINE)).rename_axis("indicator").reset_index(),
-        key_table=_key_table(v, headline, dep_name, first, year),
-        trend=_trend(own, dep, france, name, dep_name, year),
+        key_table=_key_table(v, headline, dep_name, first, year, epci_name),
+        trend=_trend(own, dep, france, name, dep_name, year, (epci_name, epci)),
         modes=_modes(v, own[own["year"] <= year]),
         communes=communes[["code", "name", "tcg"]],
         communes_table=_communes_table(v, communes),
@@ -101,6 +106,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         am_risk=_am_risk(v, now[0], now[1]),
         caption=_caption(v, pd.concat([own, dep, france], ignore_index=True), year),
         refreshed=ui.fr_date(data.meta(v).get("built_at")),
+        parent=epci_name, duties=portrait_commune.duties(v, level, code, dep_code),
     )
 
 
@@ -125,7 +131,7 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
             p.modes, title=f"Places d'accueil des moins de 3 ans par mode, {span}",
             subtitle=f"places — {ui.provenance(p.modes)}", unit="places"),
     }
-    if with_map:
+    if with_map and p.level != "commune":  # a commune's page draws no map of one
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
             data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
@@ -153,7 +159,8 @@ def _scope_note(v: str, level: str, code: str) -> str | None:
             "Les chiffres ne décrivent que cette partie de l'EPCI.")
 
 
-def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: int) -> pd.DataFrame:
+def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: int,
+               parent: str | None = None) -> pd.DataFrame:
     rows = []
     for code in KEY_FIGURES:
         row = headline.loc[code] if code in headline.index else pd.Series(dtype=float)
@@ -161,6 +168,7 @@ def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: 
         rows.append({
             "Indicateur": entry["label"], "Unité": entry["unit"],
             f"Territoire {year}": ui.fmt(v, code, row.get("territory")),
+            **({parent: ui.fmt(v, code, row.get("epci"))} if parent else {}),
             dep_name: ui.fmt(v, code, row.get("departement")),
             "France": ui.fmt(v, code, row.get("france")),
             f"Évolution depuis {first}": ui.signed(v, code, row.get("change")),
@@ -168,9 +176,10 @@ def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: 
     return pd.DataFrame(rows)
 
 
-def _trend(own, dep, france, name: str, dep_name: str, year: int) -> pd.DataFrame:
-    """TCG of the territory, its département and France up to ``year`` (with where each figure comes from)."""
-    parts = [(name, own), (dep_name, dep), ("France", france)]
+def _trend(own, dep, france, name: str, dep_name: str, year: int, parent=(None, None)) -> pd.DataFrame:
+    """TCG of the territory, a commune's EPCI, its département and France up to ``year`` (with where each figure
+    comes from)."""
+    parts = [(name, own), *([parent] if parent[0] else []), (dep_name, dep), ("France", france)]
     frames = [frame[(frame["indicator"] == "tcg") & (frame["year"] <= year)].assign(series=series)
               for series, frame in parts]
     return ui.drawn(pd.concat(frames, ignore_index=True))[["series", "year", "value", "origin", "source",
@@ -188,7 +197,7 @@ def _modes(v: str, own: pd.DataFrame) -> pd.DataFrame:
 def _communes(v: str, level: str, code: str, year: int) -> pd.DataFrame:
     """Communes of the territory, one column per indicator of ``COMMUNE_COLUMNS`` (missing stays NaN)."""
     members = data.communes(v)
-    members = members[members[level] == code][["code", "name"]]
+    members = members[members["code" if level == "commune" else level] == code][["code", "name"]]
     long = data.values(v, "commune", tuple(members["code"]), COMMUNE_COLUMNS, (year,))
     wide = long.pivot_table(index="code", columns="indicator", values="value", aggfunc="first")
     return members.merge(wide.reindex(columns=list(COMMUNE_COLUMNS)), left_on="code", right_index=True, how="left")
@@ -257,7 +266,7 @@ def _status_text(status: str, priority_class, score) -> str:
 def _priority_note(v: str, level: str, year: int) -> str | None:
     if not data.priority_status(v, level, year).empty:
         return None
-    plural = {"arrondissement": "arrondissements", "epci": "EPCI"}[level]
+    plural = {"arrondissement": "arrondissements", "epci": "EPCI", "commune": "communes"}[level]
     return f"Aucune règle de priorité n'est évaluée au niveau des {plural}."
 
 
@@ -266,7 +275,7 @@ def _member_priorities(v: str, level: str, code: str, year: int) -> pd.DataFrame
     if level == "epci":
         return pd.DataFrame()
     communes = data.communes(v)
-    members = set(communes.loc[communes[level] == code, "epci"].dropna())
+    members = set(communes.loc[communes["code" if level == "commune" else level] == code, "epci"].dropna())
     status = data.priority_status(v, "epci", year)
     status = status[status["code"].isin(members)]
     if status.empty:

@@ -29,8 +29,9 @@ from pipelines.errors import InputError, Notice, Problem
 from pipelines.formatting import fr_number
 from pipelines.priority.evaluate_all import load_all, needed, priority_tables
 from pipelines.sources.registry import BY_KEY, discover
-from pipelines.staging import geography, manifest as manifests
-from pipelines.staging.load import panel_years, stage
+from pipelines.plan.build import plan_tables
+from pipelines.staging import geography, manifest as manifests, plan as plan_staging
+from pipelines.staging.load import FileStat, panel_years, stage
 from pipelines.warehouse import store, tables
 from pipelines.warehouse.query import Warehouse
 
@@ -40,7 +41,7 @@ MEMORY_LIMIT = "700MB"  # DuckDB spills beyond it; the national refresh peaks un
 # The code a warehouse depends on: its hash makes a changed computation rebuild. The demo generator, the
 # outputs and the CLI are not part of it.
 DATA_PATH_CODE = ("sources", "staging", "models", "contracts", "warehouse", "indicators", "priority",
-                  "geography", "refresh.py", "errors.py", "formatting.py")
+                  "geography", "refresh.py", "errors.py", "formatting.py", "plan")
 
 
 @dataclass
@@ -138,6 +139,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
             return RunResult(run_id, "noop", "Entrées inchangées : entrepôt conservé tel quel.", EXIT_OK)
         timer.lap("géographie")
         staged = stage(con, files)
+        _stage_plan(con, files.get("plan", []), staged)
         timer.lap("lecture et validation")
         notices = staged.notices + [Notice(str(raw), None, None, f"pas de contours pour le département {d} : "
                                            f"cartes indisponibles (sdsf geo --departements {d})")
@@ -184,7 +186,8 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
     tables.create_sources(con, staged.stats, digests, raw, labels, manifest.fictitious)
     data_vintage = " ; ".join(labels[k] for k in sorted(labels))
     notices += _priorities(con, years, data_vintage)
-    timer.lap("règles de priorité")
+    plan_tables(con)
+    timer.lap("règles de priorité et plan d'action")
     tables.create_meta(con, {
         "run_id": run_id, "input_fingerprint": fingerprint, "fictitious": "true" if manifest.fictitious else "false",
         "dataset": manifest.name, "departements": ",".join(scope.departements),
@@ -216,6 +219,18 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
     store.publish(version_file)
     return RunResult(run_id, "success", entry["message"], EXIT_OK, rows=rows, notices=notices,
                      timings=timer.timings)
+
+
+def _stage_plan(con, paths: list[Path], staged) -> None:
+    """The plan workbooks (several tables each) beside the other sources: problems, notices, files, rows."""
+    plan = plan_staging.stage(con, paths)
+    staged.problems += plan.problems
+    staged.notices += plan.notices
+    for path, fiches, years in plan.files:
+        staged.stats.append(FileStat("plan", path, fiches, fiches, years))
+    if plan.files:
+        staged.present.add("plan")
+        staged.rows["plan"] = sum(n for _, n, _ in plan.files)
 
 
 def _priorities(con, years: list[int], data_vintage: str) -> list[Notice]:

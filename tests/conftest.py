@@ -44,6 +44,16 @@ def demo_home(tmp_path_factory) -> Path:
         os.environ["SDSF_HOME"] = previous
 
 
+@pytest.fixture(scope="module")
+def demo_warehouse(demo_home):
+    """The demo warehouse opened read-only for a test module."""
+    from pipelines.warehouse.query import Warehouse
+
+    warehouse = Warehouse.open_current()
+    yield warehouse
+    warehouse.close()
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """Bytes behind an ``st.download_button`` in AppTest (deferred ones included).

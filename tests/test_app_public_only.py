@@ -11,7 +11,8 @@ from pipelines.refresh import RefreshRequest, run
 from tests.test_app_explorer_cartes_donnees import MAIN
 from tests.test_staging import caf_only
 
-PAGES = ["accueil", "portrait", "explorer", "cartes", "priorites", "tendances", "donnees"]
+PAGES = ["accueil", "portrait", "explorer", "cartes", "priorites", "tendances", "donnees", "bilan", "plan",
+         "communes"]
 
 
 def _open(name: str) -> AppTest:
@@ -49,6 +50,12 @@ def test_pages_on_cnaf_open_data_alone(cnaf_only, name):
         assert len(at.get("plotly_chart")) >= 1 and "Pas de places par mode d'accueil" in said
     if name == "donnees":
         assert "rien à comparer" in said
+    if name == "plan":
+        assert "Aucun plan d'action dans l'entrepôt" in said
+    if name == "communes":  # no census: no tier is known, none is guessed
+        assert "population inconnue" in said
+    if name == "bilan":
+        assert "aucune commune renseignée" in " ".join(m.value for m in at.markdown)
     for chart in at.get("plotly_chart"):
         assert "aucune valeur" not in str(chart.proto.spec)  # no chart drawn over nothing
 

@@ -125,6 +125,7 @@ def _vintages(years: list[int]) -> dict[str, str]:
         "frr": "Classement France Ruralités Revitalisation au 10 juillet 2025 (fictif)",
         "qpv": "Quartiers prioritaires de la politique de la ville 2024 (fictif)",
         "allocataires": f"Caf, allocataires par IRIS et par commune au 31/12, {span} (fictif)",
+        "plan": "Plan d'action 2024-2026 du schéma d'après le plan réel de Saône-et-Loire (fictif)",
     }
 
 

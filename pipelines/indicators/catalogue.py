@@ -81,11 +81,11 @@ ENTRIES = [
     _entry("nb_eaje", "Nombre d'EAJE", "établissements", 0, "Petite enfance",
            "EAJE (PSU et hors PSU) ouverts au 31 décembre.", _EQ, "count", True),
     _entry("places_eaje_creees", "Places en EAJE créées depuis l'année de référence", "places", 0,
-           "Petite enfance", "Places des EAJE ouverts après le 31 décembre de l'année de référence.", _EQ,
-           "count", True, "Places créées"),
+           "Petite enfance", "Places des EAJE ouverts après le 31 décembre de l'année de référence, et extensions "
+           "de capacité (un transfert entre communes n'est pas une création).", _EQ, "count", True, "Places créées"),
     _entry("places_eaje_fermees", "Places en EAJE fermées depuis l'année de référence", "places", 0,
-           "Petite enfance", "Places des EAJE fermés après le 31 décembre de l'année de référence.", _EQ,
-           "count", False, "Places fermées"),
+           "Petite enfance", "Places des EAJE fermés après le 31 décembre de l'année de référence, et réductions "
+           "de capacité.", _EQ, "count", False, "Places fermées"),
     _entry("places_eaje_solde", "Solde de places en EAJE depuis l'année de référence", "places", 0,
            "Petite enfance", "Places en EAJE de l'année moins places de l'année de référence.", _EQ, "count",
            True, "Solde de places EAJE"),

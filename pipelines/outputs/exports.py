@@ -208,11 +208,13 @@ def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, s
 
 def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict[str, str],
                   extra_sheets: dict[str, pd.DataFrame] | None = None, *,
-                  generated_at: datetime | None = None, provenance: pd.DataFrame | None = None) -> bytes:
+                  generated_at: datetime | None = None, provenance: pd.DataFrame | None = None,
+                  title: str = TITLE) -> bytes:
     """Workbook with the data sheet, a Documentation sheet (definitions, sources, vintages), ``extra_sheets``
     and, given the exported values' ``provenance``, a Provenance sheet: each value published or computed.
 
-    ``generated_at`` defaults to now; pass it to reproduce an earlier export (without a zone: UTC).
+    ``generated_at`` defaults to now; pass it to reproduce an earlier export (without a zone: UTC). ``title``
+    heads the Documentation sheet (what the workbook is).
     """
     if provenance is not None and not provenance.empty:
         names = table.drop_duplicates("code").set_index("code")["name"] if "name" in table else None
@@ -225,7 +227,7 @@ def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.Data
     if fictitious:
         data.oddHeader.center.text = FICTITIOUS  # printed on every page of a livret
     _write_documentation(workbook.create_sheet(DOC_SHEET), table, catalogue, sources, meta,
-                         generated_at or datetime.now(timezone.utc), fictitious)
+                         generated_at or datetime.now(timezone.utc), fictitious, title)
     for name, frame in (extra_sheets or {}).items():
         _write_data_sheet(workbook.create_sheet(name), _columns(frame, catalogue))
     buffer = io.BytesIO()
@@ -271,8 +273,8 @@ def _set_widths(ws: Worksheet, *blocks: list[int]) -> None:
 
 
 def _write_documentation(ws: Worksheet, table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame,
-                         meta: dict[str, str], generated_at: datetime, fictitious: bool) -> None:
-    ws.cell(row=1, column=1, value=TITLE).font = Font(bold=True, size=14)
+                         meta: dict[str, str], generated_at: datetime, fictitious: bool, title: str) -> None:
+    ws.cell(row=1, column=1, value=neutralise(title)).font = Font(bold=True, size=14)
     row = 2
     if fictitious:
         ws.cell(row=row, column=1, value=FICTITIOUS_WARNING).font = Font(bold=True, color="C00000")

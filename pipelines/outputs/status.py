@@ -55,7 +55,7 @@ def _warehouse_lines(wh: Warehouse) -> list[str]:
                                    "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall():
         count = wh.con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
         lines.append(f"  {table:<22} {fr_number(count, 0):>10}")
-    lines += _tcg_lines(wh) + _notice_lines(wh)
+    lines += _tcg_lines(wh) + _plan_lines(wh) + _notice_lines(wh)
     return lines
 
 
@@ -73,6 +73,22 @@ def _tcg_lines(wh: Warehouse) -> list[str]:
         shown = f"{fr_number(value, 1):>6} {'publié' if origin == 'published' else 'calculé'}"
         lines.append(f"  {code}  {year}  {shown}" + (f" ; recalculé {fr_number(computed, 1)}"
                                                     if computed is not None else ""))
+    return lines
+
+
+def _plan_lines(wh: Warehouse) -> list[str]:
+    """The action plans loaded, their fiches and where their linked indicators stand."""
+    plans = wh.plans()
+    if plans.empty:
+        return ["", "Plan d'action : aucun (modèle : sdsf templates, à déposer dans plan/plan_action*.xlsx)"]
+    lines = ["", "Plan d'action :"]
+    for row in plans.itertuples(index=False):
+        indicators = wh.plan_indicators(row.departement)
+        counts = indicators["status"].value_counts()
+        statuses = ", ".join(f"{status} {n}" for status, n in counts.items())
+        fiches = len(wh.plan_actions(row.departement, row.last_year))
+        lines.append(f"  {row.departement}  {row.title} ({row.file}) : {fiches} fiches, {len(indicators)} "
+                     f"indicateurs liés ({statuses})")
     return lines
 
 

@@ -84,7 +84,8 @@ class Checker:
         self.file = str(raw.path)
         self.checks: list[Check] = []
         self.keys: list[dict[str, str]] = []  # unique keys, checked with the other checks
-        self.layers: list[dict[str, str]] = [{}, {}, {}]  # name -> SQL, each layer reads the ones before
+        # name -> SQL, each layer reads the ones before; the last holds window expressions over typed values
+        self.layers: list[dict[str, str]] = [{}, {}, {}, {}]
         self.notices: list[Notice] = list(raw.notices)
         self.problems: list[Problem] = []
         self.table: str | None = None  # the typed table, once built
@@ -133,6 +134,11 @@ class Checker:
         """A connector's own expression, computed once per row (``layer`` 0 reads the raw columns, 1 reads
         layer 0…); returns the name to use it by in checks, keys and typed columns."""
         return self._layer(layer, sql)
+
+    def window(self, sql: str) -> str:
+        """A window expression over typed values (``lag(x) OVER (PARTITION BY k ORDER BY d)``): rules between the
+        rows of one key, computed once per row after every column is typed (the last layer)."""
+        return self.derived(sql, len(self.layers) - 1)
 
     def _layer(self, layer: int, sql: str) -> str:
         """Compute ``sql`` once per row at ``layer``; returns the name later expressions read it by."""
@@ -241,15 +247,18 @@ class Checker:
         self.add(f"(NOT {missing} AND NOT {known} AND {canonical} IS NULL)", column, expected, self.col(column))
         return self._layer(2, f"CASE WHEN {missing} THEN NULL {cases} ELSE {canonical} END")
 
-    def choice(self, column: str, allowed: dict[str, str], *, required: bool = True) -> str:
-        """Map accepted spellings (case, accents, separators free) to canonical values."""
+    def choice(self, column: str, allowed: dict[str, str], *, required: bool = True, expected: str | None = None) -> str:
+        """Map accepted spellings (case, accents, separators free) to canonical values.
+
+        ``expected``: what to tell users when the list is too long to spell out (the indicator catalogue).
+        """
         c = self.col(column)
         key = self._layer(0, f"trim(regexp_replace(lower(strip_accents(replace({c}, '’', ''''))), "
                              f"'[[:space:]_-]+', ' ', 'g'))")
         keys = {choice_key(k): v for k, v in allowed.items()}
         cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in keys.items())
         typed = self._layer(1, f"CASE {key} {cases} END")
-        expected = "une valeur parmi " + ", ".join(sorted(set(allowed.values())))
+        expected = expected or "une valeur parmi " + ", ".join(sorted(set(allowed.values())))
         missing = self._presence(column, expected, required)
         self.add(f"(NOT {missing} AND {typed} IS NULL)", column, expected, c)
         return f"(CASE WHEN {missing} THEN NULL ELSE {typed} END)"

@@ -77,6 +77,8 @@ def stage(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]]) -> Stage
     raws: dict[str, RawTable] = {}
     headers: dict[str, str] = {}  # file -> header of its commune codes
     for spec in SOURCES:
+        if spec.stage is None:  # staged on its own (the plan)
+            continue
         paths = files.get(spec.key, [])
         tables = []
         for number, path in enumerate(paths):
@@ -95,6 +97,7 @@ def stage(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]]) -> Stage
         _stack(con, spec, tables)
         _map_communes(con, spec, raws, headers, out)
         _check_across_files(con, spec, raws, out)
+        _check_periods_across_files(con, spec, raws, out)
         _keep_scope(con, spec, out)
     create_published(con)
     return out
@@ -192,6 +195,25 @@ def _check_across_files(con, spec: SourceSpec, raws: dict[str, RawTable], out: S
                                     f"une seule ligne par clé dans les fichiers de la source (déjà dans "
                                     f"{Path(other_file).name}, ligne {other_line}) : un extrait déposé deux fois "
                                     "serait compté deux fois", " ; ".join(map(str, key))))
+
+
+def _check_periods_across_files(con, spec: SourceSpec, raws: dict[str, RawTable], out: Staged) -> None:
+    """Periods of one equipment spread over two files must not overlap either (each file checks its own)."""
+    if spec.periods is None:
+        return
+    key, start, end, header = spec.periods
+    rows = con.execute(f"""
+        SELECT _file, _row, {key}, prev_file, prev_row FROM (
+            SELECT _file, _row, {key}, {start},
+                   lag(coalesce({end}, DATE '9999-12-31')) OVER w AS prev_end, lag(_file) OVER w AS prev_file,
+                   lag(_row) OVER w AS prev_row
+            FROM map_{spec.key} WHERE {key} IS NOT NULL WINDOW w AS (PARTITION BY {key} ORDER BY {start}, _file, _row))
+        WHERE prev_end > {start} AND prev_file <> _file ORDER BY _file, _row LIMIT {LISTED}""").fetchall()
+    lines = _lines(raws, [(f, r) for f, r, *_ in rows] + [(f, r) for *_, f, r in rows])
+    for file, row, value, other_file, other_row in rows:
+        out.problems.append(Problem(file, lines.get((file, row)), header, "une période qui ne chevauche pas celle du même "
+                                    f"équipement dans {Path(other_file).name}, ligne {lines.get((other_file, other_row))}",
+                                    value))
 
 
 def _inside(spec: SourceSpec) -> str:

@@ -17,6 +17,7 @@ import shapely
 
 from pipelines import paths
 from pipelines.warehouse import store
+from pipelines.warehouse.review_queries import ReviewQueries
 
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
 PUBLISHED_TOTAL_SOURCE = ("Cnaf, data.caf.fr (places et taux publiés des territoires réunis : enfants déduits "
@@ -34,7 +35,56 @@ def current_version_file() -> Path:
     return file
 
 
-class Warehouse:
+def territory_total(cursor: duckdb.DuckDBPyConnection, level: str, codes: list[str],
+                    years: list[int] | None = None) -> pd.DataFrame:
+    """A territory made of several (a CTG territory of EPCI): ``year, indicator, value, origin, source``.
+
+    On any connection holding the warehouse's tables and macros: the reader's, or the refresh's build database
+    (the plan's indicators on a CTG territory).
+
+    Counts are summed (strictly: missing if one member misses them) and every rate recomputed from the
+    sums with the warehouse's own macros, never averaged. Where the counts are missing (a warehouse of
+    published figures only), places are summed from the published ones and children derived from each
+    member's places and rate (children = places × 100 / rate), when every member has both.
+    """
+    in_years = "" if years is None else " AND list_contains(?, year)"
+    params = [level, list(codes)] + ([] if years is None else [list(years)])
+    cursor.execute(f"""CREATE OR REPLACE TEMP TABLE _total AS
+                       SELECT year, strict_sum(COLUMNS(* EXCLUDE (level, code, year))) FROM counts
+                       WHERE level = ? AND list_contains(?, code){in_years} GROUP BY year""", params)
+    computed = cursor.execute("""
+        SELECT year, indicator, value, 'computed' AS origin, s.source
+        FROM (UNPIVOT (SELECT * EXCLUDE (nb_communes, nb_communes_frr) FROM with_indicators('_total'))
+              ON COLUMNS(* EXCLUDE (year)) INTO NAME indicator VALUE value)
+        JOIN value_source s USING (indicator)
+        WHERE s.basis = 'counts' AND indicator IN (SELECT code FROM indicator_catalogue)""").df()
+    published = cursor.execute(f"""
+        WITH members AS (
+            SELECT code, year, indicator, value FROM published_value
+            WHERE level = ? AND list_contains(?, code){in_years} AND basis IN ('caf_rates', 'caf_places')
+        ),
+        children AS (
+            SELECT code, year, max(value) FILTER (WHERE indicator = 'places_total') * 100.0
+                   / nullif(max(value) FILTER (WHERE indicator = 'tcg'), 0) AS children
+            FROM members GROUP BY ALL
+        ),
+        complete AS (
+            SELECT year FROM children GROUP BY year HAVING count(children) = {len(set(codes))}
+        )
+        SELECT m.year, m.indicator,
+               CASE WHEN m.indicator LIKE 'tcg%' THEN sum(m.value * c.children) / sum(c.children)
+                    ELSE sum(m.value) END AS value,
+               'computed' AS origin, ? AS source
+        FROM members m JOIN children c USING (code, year) SEMI JOIN complete USING (year)
+        GROUP BY m.year, m.indicator HAVING count(*) = {len(set(codes))}""",
+        params + [PUBLISHED_TOTAL_SOURCE]).df()
+    keys = set(zip(computed["year"], computed["indicator"]))
+    fallback = published[[k not in keys for k in zip(published["year"], published["indicator"])]]
+    return pd.concat([computed, fallback], ignore_index=True).sort_values(["year", "indicator"]) \
+        .reset_index(drop=True)
+
+
+class Warehouse(ReviewQueries):
     def __init__(self, file: Path):
         self.file = Path(file)
         self.con = duckdb.connect(str(self.file), read_only=True)
@@ -91,49 +141,8 @@ class Warehouse:
         return self._df(sql + " ORDER BY code, year, indicator", params)
 
     def total(self, level: str, codes: list[str], years: list[int] | None = None) -> pd.DataFrame:
-        """A territory made of several (a CTG territory of EPCI): ``year, indicator, value, origin, source``.
-
-        Counts are summed (strictly: missing if one member misses them) and every rate recomputed from the
-        sums with the warehouse's own macros, never averaged. Where the counts are missing (a warehouse of
-        published figures only), places are summed from the published ones and children derived from each
-        member's places and rate (children = places × 100 / rate), when every member has both.
-        """
-        cursor = self.con.cursor()
-        in_years = "" if years is None else " AND list_contains(?, year)"
-        params = [level, list(codes)] + ([] if years is None else [list(years)])
-        cursor.execute(f"""CREATE OR REPLACE TEMP TABLE _total AS
-                           SELECT year, strict_sum(COLUMNS(* EXCLUDE (level, code, year))) FROM counts
-                           WHERE level = ? AND list_contains(?, code){in_years} GROUP BY year""", params)
-        computed = cursor.execute("""
-            SELECT year, indicator, value, 'computed' AS origin, s.source
-            FROM (UNPIVOT (SELECT * EXCLUDE (nb_communes, nb_communes_frr) FROM with_indicators('_total'))
-                  ON COLUMNS(* EXCLUDE (year)) INTO NAME indicator VALUE value)
-            JOIN value_source s USING (indicator)
-            WHERE s.basis = 'counts' AND indicator IN (SELECT code FROM indicator_catalogue)""").df()
-        published = cursor.execute(f"""
-            WITH members AS (
-                SELECT code, year, indicator, value FROM published_value
-                WHERE level = ? AND list_contains(?, code){in_years} AND basis IN ('caf_rates', 'caf_places')
-            ),
-            children AS (
-                SELECT code, year, max(value) FILTER (WHERE indicator = 'places_total') * 100.0
-                       / nullif(max(value) FILTER (WHERE indicator = 'tcg'), 0) AS children
-                FROM members GROUP BY ALL
-            ),
-            complete AS (
-                SELECT year FROM children GROUP BY year HAVING count(children) = {len(set(codes))}
-            )
-            SELECT m.year, m.indicator,
-                   CASE WHEN m.indicator LIKE 'tcg%' THEN sum(m.value * c.children) / sum(c.children)
-                        ELSE sum(m.value) END AS value,
-                   'computed' AS origin, ? AS source
-            FROM members m JOIN children c USING (code, year) SEMI JOIN complete USING (year)
-            GROUP BY m.year, m.indicator HAVING count(*) = {len(set(codes))}""",
-            params + [PUBLISHED_TOTAL_SOURCE]).df()
-        keys = set(zip(computed["year"], computed["indicator"]))
-        fallback = published[[k not in keys for k in zip(published["year"], published["indicator"])]]
-        return pd.concat([computed, fallback], ignore_index=True).sort_values(["year", "indicator"]) \
-            .reset_index(drop=True)
+        """A territory made of several (a CTG territory of EPCI): see ``territory_total``."""
+        return territory_total(self.con.cursor(), level, codes, years)
 
     def indicator_table(self, level: str, years: list[int] | None = None, indicators: list[str] | None = None,
                         codes: list[str] | None = None) -> pd.DataFrame:

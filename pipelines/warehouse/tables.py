@@ -33,6 +33,9 @@ WAREHOUSE_TABLES = [
     "parenting_basket", "reporting", "source", "source_vintage", "code_mapping", "run_notice", "contract_result",
     "run_log", "priority_status", "priority_reason", "panel_year", "exhaustive",
     "allocataires_iris",
+    "equipment_event", "review_item", "annual_review", "sppe_obligation", "commune_obligation",
+    "plan_schema", "plan_axis", "plan_action", "plan_status", "plan_indicator", "plan_entered_value",
+    "plan_trajectory", "plan_tracking",
 ]
 
 
