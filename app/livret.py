@@ -2,7 +2,7 @@
 
 Pure: frames and strings in, bytes out; the page gathers the data, the tests call this directly.
 The ZIP holds the tables (CSV in French Excel conventions, XLSX with its documentation sheet,
-both through ``pipelines.outputs.exports`` so every text cell is neutralised), two PNG charts drawn with
+both through ``pipelines.outputs.exports`` so no text cell can run as a formula), two PNG charts drawn with
 matplotlib (plotly's static export needs kaleido and a browser) and each member's portrait (EPCI or commune).
 """
 

@@ -15,7 +15,6 @@ from pipelines.outputs.exports import (
     FICTITIOUS,
     FICTITIOUS_WARNING,
     neutralise,
-    neutralise_frame,
     to_csv_bytes,
     to_xlsx_bytes,
 )
@@ -98,14 +97,6 @@ def test_neutralise_leaves_plain_text_and_numbers(value):
     assert neutralise(value) == value
 
 
-def test_neutralise_frame_touches_text_only_and_copies(table):
-    out = neutralise_frame(table)
-    assert out.loc[2, "name"] == "'" + table.loc[2, "name"]
-    assert out.loc[0, "name"] == table.loc[0, "name"]
-    pd.testing.assert_series_equal(out["net_places"], table["net_places"])  # negatives keep dtype and sign
-    assert table.loc[2, "name"].startswith("=")  # the input is not mutated
-
-
 # --- CSV --------------------------------------------------------------------------------------
 
 def test_csv_is_french_excel_flavoured(table, catalogue):
@@ -173,9 +164,11 @@ def test_xlsx_number_formats_and_layout(table, catalogue, sources):
 def test_xlsx_neutralises_text_cells(table, catalogue, sources):
     book = workbook(table, catalogue, sources)
     ws, doc = book[DATA_SHEET], book[DOC_SHEET]
-    assert ws["C4"].value == "'" + table.loc[2, "name"] and ws["C4"].data_type == "s"
+    # a text cell read as typed, never evaluated: Excel's quote prefix, no apostrophe in the text
+    assert ws["C4"].value == table.loc[2, "name"] and ws["C4"].data_type == "s" and ws["C4"].quotePrefix
+    assert ws["C2"].value == table.loc[0, "name"] and not ws["C2"].quotePrefix
     assert ws["G2"].value == -3.5
-    assert "'@equipements.csv" in sheet_texts(doc)
+    assert "@equipements.csv" in sheet_texts(doc)
     assert all(cell.data_type != "f" for row in doc.iter_rows() for cell in row)
 
 

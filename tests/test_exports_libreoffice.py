@@ -68,3 +68,10 @@ def test_xlsx_keeps_codes_as_text_through_libreoffice(tmp_path):
     assert [r[1] for r in rows[1:]] == ["01001", "2A004", "01", "71"]
     assert rows[1][2] == "L'Abergement-Clémenciat" and rows[1][4] == pytest.approx(72.1) and rows[1][5] == 14957
     assert "Documentation" in book.sheetnames
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text_through_libreoffice(tmp_path):
+    table = TABLE.assign(name=["=1+1", "+120 places", "@SUM(A1:A2)", "Ain"])
+    rows = list(opened_by_libreoffice(tmp_path, "f.xlsx", to_xlsx_bytes(table, CATALOGUE, SOURCES, META))
+                ["Indicateurs"].iter_rows(values_only=True))
+    assert [r[2] for r in rows[1:]] == ["=1+1", "+120 places", "@SUM(A1:A2)", "Ain"]  # read as typed, not run

@@ -88,7 +88,7 @@ def test_plan_workbook_has_the_figures_and_its_documentation(wh):
     by_id = {r[header.index("Identifiant")]: r for r in body}
     eaje = wh.plan_indicators("71").set_index("indicator_id").loc["1-2024-a"]
     assert by_id["1-2024-a"][header.index("Dernière valeur")] == eaje["value"]
-    assert by_id["1-2024-a"][header.index("Cible")] == "'+120 places EAJE par rapport à 2017"  # neutralised
+    assert by_id["1-2024-a"][header.index("Cible")] == "+120 places EAJE par rapport à 2017"  # as typed
     assert "suivi du plan d'action (statuts de 2025)" in book["Documentation"]["A1"].value
     fiches = list(book["Fiches"].iter_rows(values_only=True))
     assert fiches[0][5] == "Statut en 2025" and len(fiches) == 10

@@ -1,9 +1,10 @@
 """CSV and XLSX exports of indicator tables, in the conventions French Excel expects (livrets CTG).
 
 Pure: frames in, bytes out (no database, no Streamlit), so the app and the CLI export the same way.
-Every text cell is neutralised against formula injection (OWASP, CWE-1236): a territory or file
-name typed as ``=HYPERLINK(...)`` must never run in an analyst's spreadsheet. Numbers stay numbers,
-rounded to the catalogue's precision; missing values stay empty, never 0.
+Every text cell is kept from formula injection (OWASP, CWE-1236): a territory or file name typed as
+``=HYPERLINK(...)`` must never run in an analyst's spreadsheet. In CSV such a text is prefixed with ``'``;
+in XLSX it is a text cell with Excel's quote prefix, so « +120 places » reads as typed and is never evaluated.
+Numbers stay numbers, rounded to the catalogue's precision; missing values stay empty, never 0.
 """
 
 from __future__ import annotations
@@ -75,9 +76,22 @@ MAX_FROZEN_COLUMNS = 3  # level, code, name stay visible while scrolling through
 
 def neutralise(value):
     """Prefix a text starting with a formula trigger with ``'``; anything else (numbers included) is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if _triggers(value):
         return "'" + value
     return value
+
+
+def _triggers(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _put(ws: Worksheet, row: int, column: int, value):
+    """Write ``value`` at (row, column): a text is a text cell, quote-prefixed when it starts like a formula."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would otherwise store « =… » as a formula
+        cell.quotePrefix = _triggers(value)
+    return cell
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -90,7 +104,7 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Column:
-    """One output column, its cells already converted: None (empty), neutralised text, int or float."""
+    """One output column, its cells already converted: None (empty), text (as is), int or float."""
 
     header: str
     values: list
@@ -119,13 +133,13 @@ def _columns(frame: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> list
             header = f"{entry['label']} ({unit})" if isinstance(unit, str) and unit.strip() else entry["label"]
             decimals = int(entry["decimals"]) if pd.notna(entry["decimals"]) else None
             values = pd.to_numeric(series)
-            columns.append(_Column(neutralise(header), [_number(v, decimals) for v in values], decimals, text=False))
+            columns.append(_Column(header, [_number(v, decimals) for v in values], decimals, text=False))
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            columns.append(_Column(neutralise(IDENTIFIER_LABELS.get(key, str(key))),
+            columns.append(_Column(IDENTIFIER_LABELS.get(key, str(key)),
                                    [_number(v, None) for v in series], text=False))
         else:
             labels = LEVEL_LABELS if key == "level" else {}
-            columns.append(_Column(neutralise(IDENTIFIER_LABELS.get(key, str(key))),
+            columns.append(_Column(IDENTIFIER_LABELS.get(key, str(key)),
                                    [_text(v, labels) for v in series]))
     return columns
 
@@ -146,14 +160,14 @@ def _text(value, labels: dict[str, str]):
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     text = str(value)
-    return neutralise(labels.get(text, text))
+    return labels.get(text, text)
 
 
 def _csv_cell(value, decimals: int | None) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return neutralise(value)
     text = f"{value:.{decimals}f}" if decimals is not None and isinstance(value, float) else str(value)
     return text.replace(".", ",")
 
@@ -201,7 +215,7 @@ def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, s
         writer.writerow([FICTITIOUS_WARNING])
     if provenance is not None and not provenance.empty:
         writer.writerow([neutralise(provenance_line(provenance, catalogue))])
-    writer.writerow([column.header for column in columns])
+    writer.writerow([neutralise(column.header) for column in columns])
     writer.writerows(zip(*([_csv_cell(v, c.decimals) for v in c.values] for c in columns)))
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -246,11 +260,11 @@ def _write_data_sheet(ws: Worksheet, columns: list[_Column]) -> None:
 def _write_block(ws: Worksheet, top: int, columns: list[_Column]) -> int:
     """Write a header row and its cells from row ``top``; return the first free row below."""
     for col, column in enumerate(columns, start=1):
-        header = ws.cell(row=top, column=col, value=column.header)
+        header = _put(ws, top, col, column.header)
         header.font = Font(bold=True)
         header.alignment = Alignment(wrap_text=True, vertical="top")
         for row, value in enumerate(column.values, start=top + 1):
-            cell = ws.cell(row=row, column=col, value=value)
+            cell = _put(ws, row, col, value)
             cell.number_format = column.number_format
             if column.text:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -274,7 +288,7 @@ def _set_widths(ws: Worksheet, *blocks: list[int]) -> None:
 
 def _write_documentation(ws: Worksheet, table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame,
                          meta: dict[str, str], generated_at: datetime, fictitious: bool, title: str) -> None:
-    ws.cell(row=1, column=1, value=neutralise(title)).font = Font(bold=True, size=14)
+    _put(ws, 1, 1, title).font = Font(bold=True, size=14)
     row = 2
     if fictitious:
         ws.cell(row=row, column=1, value=FICTITIOUS_WARNING).font = Font(bold=True, color="C00000")
@@ -285,7 +299,7 @@ def _write_documentation(ws: Worksheet, table: pd.DataFrame, catalogue: pd.DataF
     row += 1
     for label, value in facts:
         ws.cell(row=row, column=1, value=label).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=neutralise(value))
+        _put(ws, row, 2, value)
         row += 1
 
     shown = catalogue.set_index("code").loc[[c for c in table.columns if c in set(catalogue["code"])]]
