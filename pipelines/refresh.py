@@ -141,9 +141,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
         staged = stage(con, files)
         _stage_plan(con, files.get("plan", []), staged)
         timer.lap("lecture et validation")
-        notices = staged.notices + [Notice(str(raw), None, None, f"pas de contours pour le département {d} : "
-                                           f"cartes indisponibles (sdsf geo --departements {d})")
-                                    for d in scope.contours_missing]
+        notices = staged.notices + _contours_notice(raw, scope.contours_missing)
         if staged.problems:
             names = sorted({Path(p.file).name for p in staged.problems})
             return _rejected(run_id, f"Fichier(s) rejeté(s) : {', '.join(names)}. Entrepôt précédent conservé.",
@@ -247,6 +245,16 @@ def _priorities(con, years: list[int], data_vintage: str) -> list[Notice]:
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
         con.unregister("_frame")
     return [Notice(str(path), None, None, f"scénario ignoré : {reason}") for path, reason in skipped]
+
+
+def _contours_notice(raw: Path, missing: list[str]) -> list[Notice]:
+    """One line for every département without contours (a national warehouse may miss a hundred)."""
+    if not missing:
+        return []
+    shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+    command = "sdsf geo --all" if len(missing) > 8 else f"sdsf geo --departements {' '.join(missing)}"
+    what = f"le département {missing[0]}" if len(missing) == 1 else f"{len(missing)} départements ({shown})"
+    return [Notice(str(raw), None, None, f"pas de contours pour {what} : cartes indisponibles ({command})")]
 
 
 def _shrinkage(rows: dict[str, int], present: set[str], scope: geography.Scope) -> list[Problem]:

@@ -251,6 +251,9 @@ def test_public_files_alone_build_a_national_warehouse_carrying_the_published_va
     """The real samples of ../shared/data (Cnaf commune rates 2017-2021, Filosofi 2019, FRR 2025), nothing else."""
     result = refresh(shared_data, departements=None)
     assert result.outcome == "success", result.message
+    contours = [n.message for n in result.notices if "pas de contours" in n.message]  # one line, not 98
+    assert contours == ["pas de contours pour 98 départements (01, 02, 03, 04, 05, 06, 07, 08 …) : cartes "
+                        "indisponibles (sdsf geo --all)"]
     wh = opened()
     try:
         assert wh.meta()["years"] == "2017,2018,2019,2020,2021"
