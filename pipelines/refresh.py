@@ -125,7 +125,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
         return _rejected(run_id, f"Aucun fichier reconnu dans {raw} (disposition : docs/architecture.md).", [])
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'; SET enable_progress_bar = false; "
-                    "SET preserve_insertion_order = true")
+                    f"SET preserve_insertion_order = true; SET temp_directory = {store.sql_literal(store.spill_dir())}")
         try:
             scope = geography.load(con, request.departements)
         except geography.GeographyMissing as exc:

@@ -184,7 +184,9 @@ def test_temporary_files_of_a_killed_run_are_removed_by_the_next_one(home):
     assert run(_request(raw)).exit_code == EXIT_OK
     leftovers = [warehouse.versions_dir() / "20260101T000000Z.duckdb.tmp",
                  warehouse.versions_dir() / "20260101T000000Z.duckdb.tmp.wal",
-                 paths.warehouse_dir() / ".sdsf.duckdb.123.tmp"]
+                 paths.warehouse_dir() / ".sdsf.duckdb.123.tmp",
+                 warehouse.spill_dir() / "duckdb_temp_storage_DEFAULT-0.tmp"]  # DuckDB's spill, not in the cwd
+    warehouse.spill_dir().mkdir(exist_ok=True)
     for path in leftovers:
         path.write_bytes(b"partial")
     result = run(_request(raw))

@@ -37,10 +37,16 @@ def current_file() -> Path | None:
     return link.resolve() if link.exists() else None
 
 
+def spill_dir() -> Path:
+    """Where a refresh lets DuckDB spill beyond its memory limit (never the folder it is started from)."""
+    return paths.warehouse_dir() / ".spill"
+
+
 def remove_leftovers() -> list[Path]:
     """Temporary files of runs that were killed (never the current warehouse); returns what was removed."""
     removed = []
-    patterns = [(versions_dir(), "*.tmp"), (versions_dir(), "*.tmp.wal"), (paths.warehouse_dir(), ".*.tmp")]
+    patterns = [(versions_dir(), "*.tmp"), (versions_dir(), "*.tmp.wal"), (paths.warehouse_dir(), ".*.tmp"),
+                (spill_dir(), "*")]
     for folder, pattern in patterns:
         for path in folder.glob(pattern) if folder.exists() else []:
             path.unlink(missing_ok=True)
@@ -58,7 +64,7 @@ def write_new(con: duckdb.DuckDBPyConnection, run_id: str, tables: list[str],
     tmp.unlink(missing_ok=True)
     rows = {}
     try:
-        con.execute(f"ATTACH {_literal(tmp)} AS wh")
+        con.execute(f"ATTACH {sql_literal(tmp)} AS wh")
         try:
             for name in tables:
                 con.execute(f"CREATE TABLE wh.{quote(name)} AS SELECT * FROM {quote(name)}")
@@ -80,7 +86,8 @@ def write_new(con: duckdb.DuckDBPyConnection, run_id: str, tables: list[str],
     return final, rows
 
 
-def _literal(path: Path) -> str:
+def sql_literal(path: Path) -> str:
+    """A path as a SQL string literal (for statements that take no parameters: ATTACH, SET)."""
     return "'" + str(path).replace("'", "''") + "'"
 
 
