@@ -123,7 +123,7 @@ def _refresh(args) -> int:
     config = load_config(args.config)
     departements = None if args.all else (args.departements or config.departements)
     request = RefreshRequest(args.raw or config.raw, departements, args.base_year or config.base_year, args.force,
-                             args.accept_shrink)
+                             args.accept_shrink, config.secrecy_threshold)
     return _report(run(request))
 
 
