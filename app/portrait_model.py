@@ -55,6 +55,7 @@ class Portrait:
     communes: pd.DataFrame  # code, name, tcg (for the map)
     communes_table: pd.DataFrame  # French headers, numbers kept (sortable), most children first
     communes_decimals: dict[str, int]  # decimals of each number column of communes_table
+    communes_secret: pd.DataFrame  # same shape as communes_table: True where « secret statistique »
     basket_summary: str
     basket_table: pd.DataFrame  # French, formatted
     priorities: tuple[Priority, ...]
@@ -92,6 +93,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         modes=_modes(v, own[own["year"] <= year]),
         communes=communes[["code", "name", "tcg"]],
         communes_table=_communes_table(v, communes),
+        communes_secret=_communes_table(v, communes, secret=True),
         communes_decimals={ui.label(v, c, short=True): int(ui.entry(v, c)["decimals"]) for c in COMMUNE_COLUMNS},
         basket_summary=_basket_summary(v, level, code, year),
         basket_table=_basket_table(v, level, code, year, now[0]),
@@ -189,12 +191,23 @@ def _communes(v: str, level: str, code: str, year: int) -> pd.DataFrame:
     members = members[members[level] == code][["code", "name"]]
     long = data.values(v, "commune", tuple(members["code"]), COMMUNE_COLUMNS, (year,))
     wide = long.pivot_table(index="code", columns="indicator", values="value", aggfunc="first")
-    return members.merge(wide.reindex(columns=list(COMMUNE_COLUMNS)), left_on="code", right_index=True, how="left")
+    secret = long[long["secret"]].pivot_table(index="code", columns="indicator", values="secret", aggfunc="any")
+    secret = secret.reindex(columns=list(COMMUNE_COLUMNS)).add_suffix(SECRET_SUFFIX)
+    return members.merge(wide.reindex(columns=list(COMMUNE_COLUMNS)), left_on="code", right_index=True, how="left") \
+        .merge(secret, left_on="code", right_index=True, how="left")
 
 
-def _communes_table(v: str, communes: pd.DataFrame) -> pd.DataFrame:
+SECRET_SUFFIX = "__secret"
+
+
+def _communes_table(v: str, communes: pd.DataFrame, secret: bool = False) -> pd.DataFrame:
+    """French headers, most children first; with ``secret``, the same table's « secret statistique » cells."""
     ordered = communes.sort_values("enfants_0_2", ascending=False, na_position="last")
     headers = {"name": "Commune", **{code: ui.label(v, code, short=True) for code in COMMUNE_COLUMNS}}
+    if secret:
+        flags = ordered[[f"{c}{SECRET_SUFFIX}" for c in COMMUNE_COLUMNS]].astype("boolean").fillna(False).astype(bool)
+        flags.columns = list(COMMUNE_COLUMNS)
+        return flags.assign(name=False).rename(columns=headers)[list(headers.values())].reset_index(drop=True)
     return ordered.rename(columns=headers)[list(headers.values())].reset_index(drop=True)
 
 

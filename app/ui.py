@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import data, inputs, tables
 from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
-from pipelines.formatting import MISSING, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
+from pipelines.formatting import MISSING, SECRET, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
 
 LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "arrondissement": "Arrondissement",
                 "departement": "Département", "france": "France"}
@@ -232,22 +232,29 @@ def text_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> None:
     st.table(frame.reset_index(drop=True).style.set_properties(subset=list(numeric), **right), hide_index=True)
 
 
-def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = ()):
+def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = (),
+                 secret: pd.DataFrame | None = None):
     """``frame`` styled for ``st.dataframe``: numbers of the ``decimals`` columns French (« 14 957 », « 72,1 »),
-    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — ».
+    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — »; cells True in ``secret`` (same
+    shape, ``app/secrecy.py``) « secret statistique ».
 
     Streamlit draws a null number as « None » whatever the Styler says, so a missing value travels as −∞: shown
-    « n.d. », sorted first; the cells stay numbers, so clicking a header still sorts by value.
+    « n.d. », sorted first (a secret one as +∞, no indicator being infinite); the cells stay numbers, so clicking
+    a header still sorts by value.
     """
     shown = frame.copy()
     for column in decimals:
-        shown[column] = pd.to_numeric(shown[column]).astype(float).fillna(float("-inf"))
+        shown[column] = pd.to_numeric(shown[column]).astype(float)
+        if secret is not None and column in secret:
+            shown[column] = shown[column].mask(secret[column].reindex(shown.index, fill_value=False), float("inf"))
+        shown[column] = shown[column].fillna(float("-inf"))
     for column in flags:
         shown[column] = tables.flag_words(shown[column])
     text = [c for c in shown.columns
             if c not in decimals and (shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c]))]
     shown[text] = shown[text].fillna("—")
-    formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else fr_number(x, d))
+    formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else SECRET if x == float("inf")
+                        else fr_number(x, d))
                for column, d in decimals.items()}
     return shown.style.format(formats)
 

@@ -87,7 +87,8 @@ with st.container(key="communes"):
     st.subheader(f"Communes du territoire ({len(p.communes_table)})")
     left, right = st.columns(2)
     left.plotly_chart(figs["map"], width="stretch")
-    right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
+    right.dataframe(ui.french_table(p.communes_table, p.communes_decimals, secret=p.communes_secret),
+                    hide_index=True, height=480,
                     column_config={"Commune": st.column_config.TextColumn(width="medium")})
 st.markdown('<p class="print-only">La carte des communes est dans l\'application ; leur tableau y est aussi, et dans '
             "le portrait HTML.</p>", unsafe_allow_html=True)

@@ -3,7 +3,8 @@
 Pure: frames in, bytes out (no database, no Streamlit), so the app and the CLI export the same way.
 Every text cell is neutralised against formula injection (OWASP, CWE-1236): a territory or file
 name typed as ``=HYPERLINK(...)`` must never run in an analyst's spreadsheet. Numbers stay numbers,
-rounded to the catalogue's precision; missing values stay empty, never 0.
+rounded to the catalogue's precision; missing values stay empty, never 0; a value masked by statistical secrecy
+(the query layer's ``SECRET`` text) is written « secret statistique ».
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines.formatting import fr_date
+from pipelines.formatting import SECRET, fr_date
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -115,8 +116,10 @@ def _columns(frame: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> list
             unit = entry["unit"]
             header = f"{entry['label']} ({unit})" if isinstance(unit, str) and unit.strip() else entry["label"]
             decimals = int(entry["decimals"]) if pd.notna(entry["decimals"]) else None
-            values = pd.to_numeric(series)
-            columns.append(_Column(neutralise(header), [_number(v, decimals) for v in values], decimals, text=False))
+            secret = series.map(lambda x: isinstance(x, str) and x == SECRET)  # statistical secrecy: said, not empty
+            values = pd.to_numeric(series.mask(secret))
+            columns.append(_Column(neutralise(header), [SECRET if s else _number(v, decimals)
+                                                        for v, s in zip(values, secret)], decimals, text=False))
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             columns.append(_Column(neutralise(IDENTIFIER_LABELS.get(key, str(key))),
                                    [_number(v, None) for v in series], text=False))

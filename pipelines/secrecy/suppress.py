@@ -5,8 +5,8 @@ differencing of two overlapping territories (an EPCI and an arrondissement shari
 that commune by subtraction) and chains of totals. Every territory's value is the sum of its parts, so what a
 reader can recompute is what the linear system of the shown cells determines: a masked cell is safe when it is
 *not* determined, i.e. when some solution of the equations changes it. With the unknowns of a connected block
-as columns, a cell is determined exactly when its unit vector lies in the row space of the equations (SVD). While some masked
-cell is determined, the smallest shown cell beside it (a sibling, else its total) is masked as well.
+as columns, a cell is determined exactly when its unit vector lies in the row space of the equations (SVD).
+While some masked cell is determined, the smallest shown cell beside it (a sibling, else its total) is masked as well.
 
 What this does not cover (said in docs/secrecy.md): bounds a reader can derive from non-negativity (two masked
 cells summing to 3 are each at most 3). Tau-Argus's protection intervals would; exact recomputation is what
@@ -71,6 +71,8 @@ def protect(hierarchy: Hierarchy, values: np.ndarray, known: np.ndarray, masked:
     """
     masked = masked & maskable
     known = known & ~masked
+    if not masked.any():
+        return masked, 0
     for _ in range(len(values) + 1):  # each round masks at least one more cell
         _fix_singletons(hierarchy, values, known, masked, maskable)
         exposed = _exposed(hierarchy, known, masked)
@@ -78,9 +80,9 @@ def protect(hierarchy: Hierarchy, values: np.ndarray, known: np.ndarray, masked:
             return masked, 0
         added = False
         for cell in exposed:
-            if not _determined(hierarchy, known, cell):  # freed by a cell masked for another one this round
+            if not _determined(hierarchy, known, masked, cell):  # freed by a cell masked for another one this round
                 continue
-            choice = _complement(hierarchy, cell, values, known, maskable)
+            choice = _complement(hierarchy, cell, values, known, masked, maskable)
             if choice is not None:
                 masked[choice], known[choice], added = True, False, True
         if not added:
@@ -131,8 +133,39 @@ def _system(hierarchy: Hierarchy, known: np.ndarray, rows: list[int]) -> tuple[l
     return cells, free
 
 
-def _blocks(hierarchy: Hierarchy, known: np.ndarray) -> list[list[int]]:
-    """Equations with an unknown, grouped when they share one (union-find on cells)."""
+def _useful(hierarchy: Hierarchy, known: np.ndarray, masked: np.ndarray) -> np.ndarray:
+    """The equations that can tell a reader something about a masked cell.
+
+    An equation holding an unknown that no other equation holds and that is not masked (an absent value: a
+    source missing for some communes makes their totals absent too) constrains nothing else — that unknown
+    takes up whatever the others do — so it is dropped, and so on (peeling). Without this, a warehouse of
+    published figures only would make one block of every territory of France.
+    """
+    unknown = ~known
+    free = [hierarchy.equations[e][unknown[hierarchy.equations[e]]] for e in range(len(hierarchy.equations))]
+    alive = np.array([len(f) > 0 for f in free])
+    count = np.zeros(len(hierarchy.cells), dtype=int)
+    for f in free:
+        np.add.at(count, f, 1)
+
+    def peelable(e: int) -> bool:
+        return bool(alive[e]) and any(count[u] == 1 and not masked[u] for u in free[e])
+
+    queue = [e for e in range(len(free)) if peelable(e)]
+    while queue:
+        e = queue.pop()
+        if not peelable(e):
+            continue
+        alive[e] = False
+        for u in free[e]:
+            count[u] -= 1
+            if count[u] == 1 and not masked[u]:
+                queue.extend(other for other in hierarchy.touching[u] if alive[other])
+    return alive
+
+
+def _blocks(hierarchy: Hierarchy, known: np.ndarray, masked: np.ndarray) -> list[list[int]]:
+    """Useful equations grouped when they share an unknown (union-find on cells); only blocks with a masked cell."""
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -142,7 +175,8 @@ def _blocks(hierarchy: Hierarchy, known: np.ndarray) -> list[list[int]]:
         return x
 
     rows = []
-    for e, members in enumerate(hierarchy.equations):
+    for e in np.flatnonzero(_useful(hierarchy, known, masked)):
+        members = hierarchy.equations[e]
         unknown = members[~known[members]]
         if len(unknown):
             rows.append((e, unknown))
@@ -150,27 +184,32 @@ def _blocks(hierarchy: Hierarchy, known: np.ndarray) -> list[list[int]]:
             for m in unknown[1:]:
                 parent[find(int(m))] = first
     blocks: dict[int, list[int]] = {}
+    holds_masked: set[int] = set()
     for e, unknown in rows:
-        blocks.setdefault(find(int(unknown[0])), []).append(e)
-    return list(blocks.values())
+        root = find(int(unknown[0]))
+        blocks.setdefault(root, []).append(int(e))
+        if masked[unknown].any():
+            holds_masked.add(root)
+    return [rows_ for root, rows_ in blocks.items() if root in holds_masked]
 
 
 def _exposed(hierarchy: Hierarchy, known: np.ndarray, masked: np.ndarray) -> list[int]:
     """Masked cells the shown ones determine: one SVD per block."""
     exposed = []
-    for rows in _blocks(hierarchy, known):
+    for rows in _blocks(hierarchy, known, masked):
         cells, free = _system(hierarchy, known, rows)
         exposed += [c for c, f in zip(cells, free) if masked[c] and not f]
     return sorted(exposed)
 
 
-def _determined(hierarchy: Hierarchy, known: np.ndarray, cell: int) -> bool:
-    """Whether the shown cells determine ``cell`` (its block only: equations linked to it by unknown cells)."""
+def _determined(hierarchy: Hierarchy, known: np.ndarray, masked: np.ndarray, cell: int) -> bool:
+    """Whether the shown cells determine ``cell`` (its block only: useful equations linked to it by unknowns)."""
     unknown = ~known
+    useful = _useful(hierarchy, known, masked)
     cells, rows, seen, frontier = {cell}, [], set(), [cell]
     while frontier:
         for e in hierarchy.touching[frontier.pop()]:
-            if e not in seen:
+            if useful[e] and e not in seen:
                 seen.add(e)
                 rows.append(e)
                 for m in hierarchy.equations[e][unknown[hierarchy.equations[e]]]:
@@ -183,7 +222,7 @@ def _determined(hierarchy: Hierarchy, known: np.ndarray, cell: int) -> bool:
     return not bool(free[order.index(cell)])
 
 
-def _complement(hierarchy: Hierarchy, cell: int, values: np.ndarray, known: np.ndarray,
+def _complement(hierarchy: Hierarchy, cell: int, values: np.ndarray, known: np.ndarray, masked: np.ndarray,
                 maskable: np.ndarray) -> int | None:
     """The shown cell to mask so ``cell`` is no longer recomputable.
 
@@ -197,8 +236,8 @@ def _complement(hierarchy: Hierarchy, cell: int, values: np.ndarray, known: np.n
         return None
     ranked = sorted(candidates, key=lambda c: (hierarchy.level_rank[c], values[c], hierarchy.cells[c]))
     for candidate in ranked[:MAX_TRIES]:
-        trial = known.copy()
-        trial[candidate] = False
-        if not _determined(hierarchy, trial, cell):
+        trial, also = known.copy(), masked.copy()
+        trial[candidate], also[candidate] = False, True
+        if not _determined(hierarchy, trial, also, cell):
             return candidate
     return ranked[0]
