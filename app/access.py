@@ -52,7 +52,7 @@ def _resolve() -> Session | None:
             st.session_state.pop(SIGNED_IN, None)
             return None
         return Session(account.user, account.role, how="local")
-    if not st.user.is_logged_in:
+    if not _oidc_signed_in():
         return None
     claims = st.user.to_dict()
     role = oidc_role(config, claims)
@@ -61,6 +61,11 @@ def _resolve() -> Session | None:
         raise Closed(f"Vous êtes connecté comme {name}, mais aucun rôle ne vous est attribué : demandez-le à "
                      "l'administrateur de l'application.")
     return Session(name, role, how="oidc")
+
+
+def _oidc_signed_in() -> bool:
+    """``st.user.is_logged_in``, read as a key: AppTest's stand-in for ``st.user`` has no such attribute."""
+    return bool(st.user.get("is_logged_in", False))
 
 
 def resolve() -> Session | None:
@@ -124,7 +129,7 @@ def login_page() -> None:
 
 
 def sign_out() -> None:
-    if st.user.is_logged_in:  # OIDC: drops the identity cookie
+    if _oidc_signed_in():  # drops the identity cookie
         st.logout()
     st.session_state.pop(SIGNED_IN, None)
 

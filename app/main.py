@@ -26,8 +26,8 @@ except access.Closed as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
 if session is None:  # nobody signed in: the sign-in page is the only page, whatever the URL asked for
-    st.navigation([st.Page(access.login_page, title="Connexion", icon=":material/login:", url_path="connexion")],
-                  position="hidden").run()
+    # (a single page: st.navigation draws no menu)
+    st.navigation([st.Page(access.login_page, title="Connexion", icon=":material/login:", url_path="connexion")]).run()
     st.stop()
 
 # Only the pages of the session's role exist: a typed URL of another page opens the default page.
