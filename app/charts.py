@@ -183,3 +183,32 @@ def bars(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, decimals:
     fig.update_xaxes(title=unit, rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True)
     return style(fig, title, subtitle, height=max(300, 90 + 28 * len(data)))
+
+
+def trajectory(frame: pd.DataFrame, *, title: str, subtitle: str, unit: str, decimals: int = 1,
+               goal: float | None = None, deadline: int | None = None, height: int = 340) -> go.Figure:
+    """An indicator of the action plan: its values (``observed``, a missing year is a gap) against the trajectory
+    from its baseline to its target (``expected``, grey and dashed), the target marked at its deadline."""
+    years = [int(y) for y in frame["year"]]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=years, y=frame["expected"].to_numpy(dtype=float), name="Trajectoire visée", mode="lines",
+        line={"color": REFERENCE_STYLES["color"], "dash": "dash", "width": 2},
+        customdata=[fr_number(v, decimals) for v in frame["expected"]],
+        hovertemplate="Trajectoire<br>%{x} : %{customdata}" + f" {unit}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=years, y=frame["observed"].to_numpy(dtype=float), name="Valeur observée", mode="lines+markers",
+        line={"color": PALETTE[0], "width": 2.5}, connectgaps=False,
+        customdata=[fr_number(v, decimals) for v in frame["observed"]],
+        hovertemplate="Observé<br>%{x} : %{customdata}" + f" {unit}<extra></extra>"))
+    if goal is not None and deadline is not None and not pd.isna(goal):
+        fig.add_trace(go.Scatter(
+            x=[deadline], y=[goal], name=f"Cible {deadline}", mode="markers",
+            marker={"symbol": "star", "size": 13, "color": PALETTE[1]},
+            hovertemplate=f"Cible {deadline} : {fr_number(goal, decimals)} {unit}<extra></extra>"))
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years], title=None)
+    # a long unit (« places pour 100 enfants… ») stays in the subtitle: upright it would run into it
+    fig.update_yaxes(title=unit if len(unit) <= 20 else None, tickformat=TICKS, automargin=True)
+    style(fig, title, subtitle, height=height)
+    fig.update_layout(legend={"y": -0.2}, margin={"b": 30})  # below the year ticks of a short chart
+    return fig

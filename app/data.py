@@ -79,8 +79,10 @@ def role_key() -> str:
     return session.cache_key if session is not None else "aucun:public"
 
 
-def _clearance(key: str) -> str:
+def clearance_of(key: str) -> str:
+    """The clearance part of a ``role_key``."""
     return key.split(":")[-1]
+
 
 
 def values(v: str, level: str, codes: tuple[str, ...] | None = None, indicators: tuple[str, ...] | None = None,
@@ -92,7 +94,7 @@ def values(v: str, level: str, codes: tuple[str, ...] | None = None, indicators:
 @st.cache_data(show_spinner=False)
 def _values(v: str, key: str, level: str, codes: tuple[str, ...] | None = None,
             indicators: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None) -> pd.DataFrame:
-    return wh(v).values(level, _list(codes), _list(indicators), _list(years), _clearance(key))
+    return wh(v).values(level, _list(codes), _list(indicators), _list(years), clearance_of(key))
 
 
 def indicator_table(v: str, level: str, years: tuple[int, ...] | None = None,
@@ -102,12 +104,53 @@ def indicator_table(v: str, level: str, years: tuple[int, ...] | None = None,
 
 @st.cache_data(show_spinner=False)
 def _indicator_table(v: str, key: str, level: str, years, indicators, codes) -> pd.DataFrame:
-    return wh(v).indicator_table(level, _list(years), _list(indicators), _list(codes), _clearance(key))
+    return wh(v).indicator_table(level, _list(years), _list(indicators), _list(codes), clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
 def sources(v: str) -> pd.DataFrame:
     return wh(v).sources()
+
+
+@st.cache_data(show_spinner=False)
+def source_summary(v: str) -> pd.DataFrame:
+    return wh(v).source_summary()
+
+
+@st.cache_data(show_spinner=False)
+def mappings(v: str) -> pd.DataFrame:
+    return wh(v).mappings()
+
+
+@st.cache_data(show_spinner=False)
+def notices(v: str) -> pd.DataFrame:
+    return wh(v).notices()
+
+
+@st.cache_data(show_spinner=False)
+def contracts(v: str) -> pd.DataFrame:
+    return wh(v).contracts()
+
+
+@st.cache_data(show_spinner=False)
+def reporting(v: str, level: str) -> pd.DataFrame:
+    return wh(v).reporting(level)
+
+
+@st.cache_data(show_spinner=False)
+def parts(v: str, code: str, year: int | None = None) -> pd.DataFrame:
+    return wh(v).parts(code, year)
+
+
+def total(v: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """A territory made of several (a CTG territory): counts summed, rates recomputed by the query layer, as the
+    session may see them (a total is secret when a member's value is)."""
+    return _total(v, role_key(), level, codes, years)
+
+
+@st.cache_data(show_spinner=False)
+def _total(v: str, key: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None) -> pd.DataFrame:
+    return wh(v).total(level, list(codes), _list(years), clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -121,7 +164,7 @@ def basket(v: str, level: str, year: int | None = None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _basket(v: str, key: str, level: str, year: int | None = None) -> pd.DataFrame:
-    return wh(v).basket(level, year, _clearance(key))
+    return wh(v).basket(level, year, clearance_of(key))
 
 
 def comparison(v: str, level: str | None = None) -> pd.DataFrame:
@@ -130,7 +173,7 @@ def comparison(v: str, level: str | None = None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _comparison(v: str, key: str, level: str | None = None) -> pd.DataFrame:
-    return wh(v).comparison(level, _clearance(key))
+    return wh(v).comparison(level, clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -144,7 +187,7 @@ def priority_reasons(v: str, level: str, year: int, ruleset: str, code: str | No
 
 @st.cache_data(show_spinner=False)
 def _priority_reasons(v: str, key: str, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
-    return wh(v).priority_reasons(level, year, ruleset, code, _clearance(key))
+    return wh(v).priority_reasons(level, year, ruleset, code, clearance_of(key))
 
 
 def priority_live(v: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -196,7 +239,7 @@ def years_per_indicator(v: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _years_per_indicator(v: str, key: str) -> pd.DataFrame:
-    return wh(v).years_per_indicator(_clearance(key))
+    return wh(v).years_per_indicator(clearance_of(key))
 
 
 def journal() -> list[dict]:
@@ -286,3 +329,20 @@ def warm(v: str, key: str) -> threading.Thread | None:
 
 def _list(items):
     return None if items is None else list(items)
+
+
+@st.cache_data(show_spinner=False)
+def crossed(v: str, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+    """Coverage × share of allocataires on RSA, with the quadrant (``Warehouse.crossed``)."""
+    return wh(v).crossed(level, year, departement)
+
+
+@st.cache_data(show_spinner=False)
+def iris(v: str, commune: str, year: int) -> pd.DataFrame:
+    """The IRIS of a commune in the allocataires file of ``year`` (``Warehouse.iris``)."""
+    return wh(v).iris(commune, year)
+
+
+@st.cache_data(show_spinner=False)
+def iris_communes(v: str) -> list[str]:
+    return wh(v).iris_communes()

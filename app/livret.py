@@ -1,9 +1,9 @@
-"""Livret CTG: the ZIP a Caf analyst drops into the livret of a CTG territory (a few EPCI).
+"""Livret CTG: the ZIP a Caf analyst drops into the livret of a CTG territory (a few EPCI, or communes).
 
 Pure: frames and strings in, bytes out; the page gathers the data, the tests call this directly.
 The ZIP holds the tables (CSV in French Excel conventions, XLSX with its documentation sheet,
 both through ``pipelines.outputs.exports`` so every text cell is neutralised), two PNG charts drawn with
-matplotlib (plotly's static export needs kaleido and a browser) and each EPCI's portrait.
+matplotlib (plotly's static export needs kaleido and a browser) and each member's portrait (EPCI or commune).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class LivretInput:
     meta: dict[str, str]
     source_text: str  # sources and vintages of the charted indicator
     references: tuple[str, ...] = ()  # names of the reference rows (département, France)
-    portraits: dict[str, str] = field(default_factory=dict)  # EPCI name → portrait HTML
+    portraits: dict[str, str] = field(default_factory=dict)  # member's name (EPCI or commune) → portrait HTML
+    members_label: str = "EPCI du territoire"  # « Communes du territoire » for a CTG signed with communes
 
 
 def slug(text: str) -> str:
@@ -162,7 +163,7 @@ def _readme(livret: LivretInput, names: list[str], generated_at: datetime) -> st
              f"Géographie : {livret.meta.get('cog_vintage', MISSING)}"]
     if livret.meta.get("fictitious") == "true":
         lines += ["", f"ATTENTION — {FICTITIOUS_WARNING}"]
-    lines += ["", "EPCI du territoire :", *[f"  - {n}" for n in epci],
+    lines += ["", f"{livret.members_label} :", *[f"  - {n}" for n in epci],
               "Références : " + (", ".join(livret.references) or MISSING), "",
               "Contenu :", *[f"  - {n}" for n in names], "",
               "Le fichier CSV est prévu pour Excel en français : séparateur « ; », virgule décimale, UTF-8. "

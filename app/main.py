@@ -26,11 +26,10 @@ except access.Closed as exc:
     st.error(str(exc), icon=":material/lock:")
     st.stop()
 if session is None:  # nobody signed in: the sign-in page is the only page, whatever the URL asked for
-    # (a single page: st.navigation draws no menu)
-    st.navigation([st.Page(access.login_page, title="Connexion", icon=":material/login:", url_path="connexion")]).run()
+    st.navigation(navigation.signed_out_pages(access.login_page)).run()  # one visible page: no menu
     st.stop()
 
-# Only the pages of the session's role exist: a typed URL of another page opens the default page.
+# Only the pages of the session's role exist: a typed URL of another page says so (app/navigation.py).
 nav = st.navigation(navigation.pages_for(session))
 data.warm(V, session.cache_key)  # once per server process, warehouse version and role: reads in the background
 meta = data.meta(V)

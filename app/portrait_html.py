@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import portrait_model
+from app import portrait_commune, portrait_model
 from app.ui import LEVEL_LABELS, now_paris
 from pipelines.formatting import SECRET, fr_number
 
@@ -61,8 +61,10 @@ def render(p: portrait_model.Portrait, figures: dict[str, go.Figure], edited: st
         _section("Panier de services parentalité", f"<p>{_e(p.basket_summary)}</p>{_table(p.basket_table)}"),
         _section("Territoire prioritaire ?", _priorities(p)),
         _section("Assistants maternels : renouvellement", f"<p>{_e(p.am_risk)}</p>"),
-        _section(f"Communes ({len(p.communes_table)})", f'<p class="note">{_e(MAP_NOTE)}</p>'
-                 f"{_table(_formatted(p.communes_table.mask(p.communes_secret, SECRET), p.communes_decimals))}"),
+        portrait_commune.html_section(p),
+        "" if p.level == "commune" else _section(
+            f"Communes ({len(p.communes_table)})", f'<p class="note">{_e(MAP_NOTE)}</p>'
+            f"{_table(_formatted(p.communes_table.mask(p.communes_secret, SECRET), p.communes_decimals))}"),
         f"<footer><p>{_e(p.caption)}</p></footer>",
     ]
     title = f"Portrait de territoire — {p.name} ({p.year})"

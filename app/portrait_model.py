@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import charts, data, ui
-from pipelines.formatting import MISSING
+from app import charts, data, portrait_commune, ui
+from pipelines.formatting import MISSING, SECRET
 from pipelines.indicators.evolution import evolution
 from pipelines.priority.text import format_plain
 
-LEVELS = ("epci", "arrondissement")
+LEVELS = ("epci", "arrondissement", "commune")
 KEY_FIGURES = ("tcg", "tcg_eaje", "tcg_ind", "tcg_prescol", "places_total", "enfants_0_2", "part_accueil_collectif",
                "am_actifs", "part_am_55_plus", "nb_mam", "am_actifs_par_etp_rpe", "places_alsh_pour_100_3_10",
                "population", "revenu_median", "taux_pauvrete", "part_population_qpv", "part_communes_frr")
@@ -48,7 +48,7 @@ class Portrait:
     departement: str  # name
     fictitious: bool
     scope_note: str | None  # set when only part of the territory is counted
-    headline: pd.DataFrame  # indicator, territory, departement, france, change (numbers, for metric cards)
+    headline: pd.DataFrame  # indicator, territory, epci, departement, france (numbers or SECRET), change
     key_table: pd.DataFrame  # French, formatted
     trend: pd.DataFrame  # series, year, value (TCG)
     modes: pd.DataFrame  # x, part, value (places by mode and year)
@@ -64,6 +64,8 @@ class Portrait:
     am_risk: str
     caption: str  # sources, vintages, geography
     refreshed: str  # when the warehouse was built, in French (Paris time)
+    parent: str | None = None  # a commune's EPCI (short name), compared with beside the département and France
+    duties: object | None = None  # a commune's duties as an autorité organisatrice (app.sppe.CommuneDuties)
 
 
 def options(v: str, level: str) -> pd.DataFrame:
@@ -80,16 +82,20 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
     own = data.values(v, level, (code,))
     dep = data.values(v, "departement", (dep_code,))
     france = data.values(v, "france", ("FR",))
+    epci_code, epci_name = portrait_commune.parent(v, level, code)
+    epci = data.values(v, "epci", (epci_code,)) if epci_code else None
     now = _at(own, year), _at(dep, year), _at(france, year)
     change = evolution(own, first, year).set_index("indicator")["change"]
-    headline = pd.DataFrame({"territory": now[0], "departement": now[1], "france": now[2], "change": change})
+    # what a person reads (cards, key figures): a secret value says so, it is not missing
+    headline = pd.DataFrame({"territory": _read(own, year), "epci": pd.Series(dtype=object) if epci is None else _read(epci, year),
+                             "departement": _read(dep, year), "france": _read(france, year), "change": change})
     communes = _communes(v, level, code, year)
     return Portrait(
         level=level, code=code, name=name, year=year, first_year=first, departement=dep_name,
         fictitious=data.meta(v).get("fictitious") == "true", scope_note=_scope_note(v, level, code),
         headline=headline.reindex(list(HEADLINE)).rename_axis("indicator").reset_index(),
-        key_table=_key_table(v, headline, dep_name, first, year),
-        trend=_trend(own, dep, france, name, dep_name, year),
+        key_table=_key_table(v, headline, dep_name, first, year, epci_name),
+        trend=_trend(own, dep, france, name, dep_name, year, (epci_name, epci)),
         modes=_modes(v, own[own["year"] <= year]),
         communes=communes[["code", "name", "tcg"]],
         communes_table=_communes_table(v, communes),
@@ -101,8 +107,9 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         priority_note=_priority_note(v, level, year),
         member_priorities=_member_priorities(v, level, code, year),
         am_risk=_am_risk(v, now[0], now[1]),
-        caption=_caption(v, level, year),
+        caption=_caption(v, pd.concat([own, dep, france], ignore_index=True), year),
         refreshed=ui.fr_date(data.meta(v).get("built_at")),
+        parent=epci_name, duties=portrait_commune.duties(v, level, code, dep_code),
     )
 
 
@@ -121,26 +128,32 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
     figs = {
         "trend": charts.lines(
             p.trend, title=f"Taux de couverture global, {span}",
-            subtitle=f"{tcg['unit']} — sources : {tcg['source']} ; France : Cnaf", unit="pour 100 enfants",
+            subtitle=f"{tcg['unit']} — {ui.provenance(p.trend)}", unit="pour 100 enfants",
             references=(p.departement, "France")),
         "modes": charts.stacked_bars(
             p.modes, title=f"Places d'accueil des moins de 3 ans par mode, {span}",
-            subtitle=f"places — sources : {ui.entry(v, 'places_total')['source']}", unit="places"),
+            subtitle=f"places — {ui.provenance(p.modes)}", unit="places"),
     }
-    if with_map:
+    if with_map and p.level != "commune":  # a commune's page draws no map of one
         dep_tcg = p.headline.set_index("indicator").loc["tcg", "departement"]
         figs["map"] = charts.choropleth(
             data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
             "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
             subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
-            midpoint=None if pd.isna(dep_tcg) else dep_tcg)
+            midpoint=None if isinstance(dep_tcg, str) or pd.isna(dep_tcg) else dep_tcg)
     return figs
 
 
 def _at(values: pd.DataFrame, year: int) -> pd.Series:
     """``indicator → value`` for one territory and year."""
     return values[values["year"] == year].set_index("indicator")["value"]
+
+
+def _read(values: pd.DataFrame, year: int) -> pd.Series:
+    """``_at`` with « secret statistique » in place of a secret value (text: for cards and tables, not sums)."""
+    rows = values[values["year"] == year].set_index("indicator")
+    return rows["value"].astype(object).where(~rows["secret"].astype(bool), SECRET)
 
 
 def _scope_note(v: str, level: str, code: str) -> str | None:
@@ -155,7 +168,8 @@ def _scope_note(v: str, level: str, code: str) -> str | None:
             "Les chiffres ne décrivent que cette partie de l'EPCI.")
 
 
-def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: int) -> pd.DataFrame:
+def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: int,
+               parent: str | None = None) -> pd.DataFrame:
     rows = []
     for code in KEY_FIGURES:
         row = headline.loc[code] if code in headline.index else pd.Series(dtype=float)
@@ -163,6 +177,7 @@ def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: 
         rows.append({
             "Indicateur": entry["label"], "Unité": entry["unit"],
             f"Territoire {year}": ui.fmt(v, code, row.get("territory")),
+            **({parent: ui.fmt(v, code, row.get("epci"))} if parent else {}),
             dep_name: ui.fmt(v, code, row.get("departement")),
             "France": ui.fmt(v, code, row.get("france")),
             f"Évolution depuis {first}": ui.signed(v, code, row.get("change")),
@@ -170,25 +185,28 @@ def _key_table(v: str, headline: pd.DataFrame, dep_name: str, first: int, year: 
     return pd.DataFrame(rows)
 
 
-def _trend(own, dep, france, name: str, dep_name: str, year: int) -> pd.DataFrame:
-    """TCG of the territory, its département and France up to ``year``."""
-    parts = [(name, own), (dep_name, dep), ("France", france)]
-    frames = [frame[(frame["indicator"] == "tcg") & (frame["year"] <= year)][["year", "value"]].assign(series=series)
+def _trend(own, dep, france, name: str, dep_name: str, year: int, parent=(None, None)) -> pd.DataFrame:
+    """TCG of the territory, a commune's EPCI, its département and France up to ``year`` (with where each figure
+    comes from)."""
+    parts = [(name, own), *([parent] if parent[0] else []), (dep_name, dep), ("France", france)]
+    frames = [frame[(frame["indicator"] == "tcg") & (frame["year"] <= year)].assign(series=series)
               for series, frame in parts]
-    return pd.concat(frames, ignore_index=True)[["series", "year", "value"]]
+    return ui.drawn(pd.concat(frames, ignore_index=True))[["series", "year", "value", "origin", "source",
+                                                           "vintage_year"]]
 
 
 def _modes(v: str, own: pd.DataFrame) -> pd.DataFrame:
     rows = own[own["indicator"].isin(MODES)].copy()
     rows["order"] = rows["indicator"].map(MODES.index)
     rows["part"] = rows["indicator"].map(lambda c: ui.label(v, c, short=True))
-    return rows.sort_values(["order", "year"]).rename(columns={"year": "x"})[["x", "part", "value"]]
+    return rows.sort_values(["order", "year"]).rename(columns={"year": "x"})[["x", "part", "value", "origin",
+                                                                            "source"]]
 
 
 def _communes(v: str, level: str, code: str, year: int) -> pd.DataFrame:
     """Communes of the territory, one column per indicator of ``COMMUNE_COLUMNS`` (missing stays NaN)."""
     members = data.communes(v)
-    members = members[members[level] == code][["code", "name"]]
+    members = members[members["code" if level == "commune" else level] == code][["code", "name"]]
     long = data.values(v, "commune", tuple(members["code"]), COMMUNE_COLUMNS, (year,))
     wide = long.pivot_table(index="code", columns="indicator", values="value", aggfunc="first")
     secret = long[long["secret"]].pivot_table(index="code", columns="indicator", values="secret", aggfunc="any")
@@ -268,7 +286,7 @@ def _status_text(status: str, priority_class, score) -> str:
 def _priority_note(v: str, level: str, year: int) -> str | None:
     if not data.priority_status(v, level, year).empty:
         return None
-    plural = {"arrondissement": "arrondissements", "epci": "EPCI"}[level]
+    plural = {"arrondissement": "arrondissements", "epci": "EPCI", "commune": "communes"}[level]
     return f"Aucune règle de priorité n'est évaluée au niveau des {plural}."
 
 
@@ -277,7 +295,7 @@ def _member_priorities(v: str, level: str, code: str, year: int) -> pd.DataFrame
     if level == "epci":
         return pd.DataFrame()
     communes = data.communes(v)
-    members = set(communes.loc[communes[level] == code, "epci"].dropna())
+    members = set(communes.loc[communes["code" if level == "commune" else level] == code, "epci"].dropna())
     status = data.priority_status(v, "epci", year)
     status = status[status["code"].isin(members)]
     if status.empty:
@@ -301,7 +319,9 @@ def _am_risk(v: str, own: pd.Series, dep: pd.Series) -> str:
             "des départs en retraite à anticiper dans les prochaines années.")
 
 
-def _caption(v: str, level: str, year: int) -> str:
-    codes = tuple(dict.fromkeys(KEY_FIGURES + MODES))
+def _caption(v: str, shown: pd.DataFrame, year: int) -> str:
+    """Where the figures of the portrait come from (territory, département and France alike), and the geography."""
+    codes = set(KEY_FIGURES + MODES)
     note = data.meta(v).get("geography_note", "")
-    return f"{ui.source_caption(v, codes, year, level)} France : Cnaf, data.caf.fr (taux publiés). {note}".strip()
+    figures = shown[(shown["year"] == year) & shown["indicator"].isin(codes)]
+    return f"{ui.values_caption(figures, year)} {note}".strip()

@@ -194,15 +194,64 @@ def demo_banner(v: str) -> None:
                    "réelle ; elles ne décrivent pas la situation du territoire.", icon="⚠️")
 
 
+ORIGINS = {"published": "publié", "computed": "calculé"}
+
+
+def _producers(sources: pd.Series) -> list[str]:
+    """« Cnaf », « Insee », « Caf / PMI »…: who made the figures, from their source labels (« Cnaf, data.caf.fr … »)."""
+    names = (label.split(",")[0].strip() for text in sources.dropna() for label in str(text).split(" ; "))
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def provenance(values: pd.DataFrame) -> str:
+    """Short provenance of the figures shown, for a chart's subtitle: « publié (Cnaf) », « calculé (PMI, Insee) »,
+    or both, from the rows themselves (a département's figure and a commune's may differ)."""
+    if values.empty:
+        return "aucune valeur"
+    parts = [f"{ORIGINS[origin]} ({', '.join(_producers(rows['source']))})"
+             for origin, rows in values.groupby("origin", sort=False)]
+    return " et ".join(sorted(parts, key=lambda p: not p.startswith("publié")))
+
+
+def carried(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose figure comes from an earlier vintage (a census, a Filosofi year) carried to later years."""
+    return values[values["vintage_year"].notna() & (values["vintage_year"] < values["year"])]
+
+
+def drawn(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows a trend may draw: a figure carried from an earlier vintage is not a point of the series."""
+    return values.drop(carried(values).index)
+
+
 def source_caption(v: str, codes: Sequence[str], year: int | None = None, level: str = "departement") -> str:
-    """Source and vintage of the indicators shown (as measured at ``level``), for a figure's or table's caption."""
+    """Where the figures of ``codes`` at ``level`` come from — published or computed, by whom, which vintage —,
+    read from the values themselves; an absent indicator is said absent."""
     vals = data.values(v, level, None, tuple(codes), None if year is None else (year,))
-    pairs = sorted(set(zip(vals["source"], vals["vintage"]))) if not vals.empty else []
-    meta = data.meta(v)
-    parts = list(dict.fromkeys(part for s, vint in pairs for part in _source_parts(s, vint))) or ["Source : n.d."]
-    geo = f"Géographie : {meta.get('cog_vintage', 'n.d.')}"
-    when = f" ; année {year}" if year else ""
-    return "Sources : " + " | ".join(parts) + f"{when}. {geo}."
+    return values_caption(vals, year)
+
+
+LEVEL_PHRASES = {"commune": "des communes", "epci": "des EPCI", "arrondissement": "des arrondissements",
+                 "departement": "du département", "france": "de la France"}
+
+
+def map_missing(v: str, level: str, codes) -> str | None:
+    """Why a map of ``codes`` cannot be drawn (no contour in the geography installed), or None when it can."""
+    drawable = set(data.shape_bounds(v, level)["code"])
+    if drawable & set(map(str, codes)):
+        return None
+    deps = sorted(set(data.territories(v, level).set_index("code")["departement"].reindex(list(codes)).dropna()))
+    command = f"sdsf geo --departements {' '.join(deps)}" if deps else "sdsf geo --departements …"
+    return (f"Pas de carte : les contours de ces territoires ne sont pas installés (« {command} » les construit, "
+            "puis « sdsf refresh »).")
+
+
+def absent(what: str, v: str, codes: Sequence[str], level: str) -> str:
+    """« Pas de … dans ce jeu : » and which sources would bring the indicators ``codes`` at ``level``."""
+    entries = [entry(v, c) for c in codes]
+    sources = list(dict.fromkeys(part for e in entries for text in (e.get("published_by"), e.get("computed_from"))
+                                 if isinstance(text, str) for part in text.split(" ; ")))
+    return (f"Pas de {what} {LEVEL_PHRASES.get(level, '')} dans ce jeu de données. "
+            + (f"Sources qui les apportent : {', '.join(sources)}." if sources else ""))
 
 
 def _source_parts(source: str, vintage: str | None) -> list[str]:
@@ -211,6 +260,27 @@ def _source_parts(source: str, vintage: str | None) -> list[str]:
     if len(labels) != len(vintages):
         return [f"{source} — {vintage}" if vintage else source]
     return [f"{label} — {when}" if when else label for label, when in zip(labels, vintages)]
+
+
+def values_caption(vals: pd.DataFrame, year: int | None = None) -> str:
+    """The caption of the figures ``vals`` (rows of ``indicator_value``); pages add the geography note."""
+    if vals.empty:
+        when = f" en {year}" if year else ""
+        return f"Aucune valeur de ces indicateurs{when} à ce niveau dans l'entrepôt."
+    parts = []
+    for origin in ("published", "computed"):
+        rows = vals[vals["origin"] == origin]
+        pairs = sorted(set(zip(rows["source"].fillna(""), rows["vintage"].fillna(""))))
+        found = list(dict.fromkeys(part for s, vint in pairs for part in _source_parts(s, vint)))
+        if found:
+            parts.append(f"{ORIGINS[origin].capitalize()} : " + " | ".join(found) + ".")
+    old = carried(vals)
+    if not old.empty:
+        vintages = ", ".join(str(int(y)) for y in sorted(old["vintage_year"].unique()))
+        parts.append(f"Certaines valeurs sont celles du dernier millésime disponible ({vintages}), reportées sur "
+                     "les années suivantes.")
+    when = f" Année {year}." if year else ""
+    return " ".join(parts) + when
 
 
 def signed_number(value, decimals: int = 1) -> str:
@@ -262,19 +332,34 @@ def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def values_of(v: str, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``indicator_value`` behind a wide table (``level, code, year`` and indicator columns)."""
+    codes = set(catalogue_codes(v))
+    indicators = tuple(c for c in table.columns if c in codes)
+    parts = [data.values(v, level, tuple(rows["code"].unique()), indicators,
+                         tuple(int(y) for y in rows["year"].unique())) for level, rows in table.groupby("level")]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def catalogue_codes(v: str) -> list[str]:
+    return list(_entries(v))
+
+
 def table_downloads(table: pd.DataFrame, stem: str, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict,
                     sheets: dict[str, pd.DataFrame] | None = None, *, xlsx_label: str, csv_label: str,
-                    order_note: str = "") -> None:
+                    order_note: str = "", provenance: pd.DataFrame | None = None) -> None:
     """The Excel file first (it keeps codes as text), then the CSV, with what the CSV cannot keep said beside it.
 
-    Both are built on click, not on every rerun.
+    Both are built on click, not on every rerun; ``provenance`` (the values' rows) says which are published.
     """
     with st.container(horizontal=True):
-        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets),
+        st.download_button(xlsx_label, lambda: to_xlsx_bytes(table, catalogue, sources, meta, sheets,
+                                                             provenance=provenance),
                            f"{stem}.xlsx", XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
                            help="Avec une feuille Documentation : définitions, sources, millésimes ; les codes "
                                 "restent du texte.")
-        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta), f"{stem}.csv", "text/csv",
+        st.download_button(csv_label, lambda: to_csv_bytes(table, catalogue, meta, provenance), f"{stem}.csv",
+                           "text/csv",
                            on_click="ignore", icon=":material/download:",
                            help="Pour Excel en français : « ; », virgule décimale, UTF-8.")
     st.caption(" ".join(part for part in (order_note, csv_note(table)) if part))
@@ -310,7 +395,7 @@ def figure_card(v: str, code: str, value, change=None, since: int | None = None,
     moved = delta[0] in "+−"  # a change visible at the displayed precision
     better = e.get("higher_is_better")
     colour = "off" if not moved or better is None or pd.isna(better) else ("normal" if better else "inverse")
-    st.metric(e["short_label"], f"{text} {e['unit']}" if symbol and text != MISSING else text,
+    st.metric(e["short_label"], f"{text} {e['unit']}" if symbol and text not in (MISSING, SECRET) else text,
               delta=None if delta == MISSING else delta.replace("−", "-"),  # Streamlit colours by an ASCII minus
               delta_color=colour, delta_arrow=("up" if change > 0 else "down") if moved else "off",
               delta_description=f"depuis {since}" if since and delta != MISSING else None, help=e["definition"],
@@ -320,6 +405,8 @@ def figure_card(v: str, code: str, value, change=None, since: int | None = None,
         notes.append(f"évolution depuis {since} : {MISSING}")
     comparable = e.get("kind") in RELATIVE_KINDS  # a count is not compared with a larger territory's
     for name, ref in (references or {}).items():
-        gap = MISSING if not comparable or value is None or ref is None else signed(v, code, value - ref)
+        numbers = not isinstance(value, str) and not isinstance(ref, str)  # « secret statistique » has no gap
+        gap = MISSING if not comparable or value is None or ref is None or not numbers else \
+            signed(v, code, value - ref)
         notes.append(f"{name} : {fmt(v, code, ref)}" + ("" if gap == MISSING else f" (écart {gap})"))
     st.caption(" · ".join(notes))

@@ -79,6 +79,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(handler=_export)
 
+    bilan = sub.add_parser("bilan", help="bilan annuel de l'offre (année N par rapport à N-1) d'un territoire")
+    bilan.add_argument("--level", choices=("departement", "epci", "arrondissement"), default="departement")
+    bilan.add_argument("--code", help="code du territoire (défaut : le premier département de l'entrepôt)")
+    bilan.add_argument("--year", type=int, help="année N (défaut : la dernière)")
+    bilan.add_argument("--out", type=Path, help="écrire aussi la synthèse imprimable (HTML)")
+    bilan.set_defaults(handler=_bilan)
+
+    plan = sub.add_parser("plan", help="exporter le plan d'action et ses indicateurs (XLSX ou HTML imprimable)")
+    plan.add_argument("--departement", help="département du plan (défaut : le premier plan chargé)")
+    plan.add_argument("--year", type=int, help="année des statuts des fiches (défaut : la dernière du schéma)")
+    plan.add_argument("--out", type=Path, required=True, help="fichier .xlsx ou .html")
+    plan.set_defaults(handler=_plan)
+
     geo = sub.add_parser("geo", help="construire la géographie (COG, contours) de départements")
     geo_scope = geo.add_mutually_exclusive_group(required=True)
     geo_scope.add_argument("--departements", nargs="+", metavar="DEP")
@@ -91,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--base-url")
     fetch.set_defaults(handler=_fetch_caf)
 
-    templates = sub.add_parser("templates", help="écrire les modèles d'import vierges (CSV et XLSX)")
+    templates = sub.add_parser("templates", help="écrire les modèles d'import vierges (extraits CSV et XLSX, "
+                                                 "plan d'action XLSX)")
     templates.add_argument("--out", type=Path, default=Path("modeles"))
     templates.set_defaults(handler=_templates)
 
@@ -255,6 +269,55 @@ def _export(args) -> int:
     return EXIT_OK
 
 
+def _bilan(args) -> int:
+    from pipelines.outputs.review_summary import review_document, synthesis
+    from pipelines.warehouse.query import Warehouse
+    wh = Warehouse.open_current()
+    try:
+        years = wh.review_years()
+        code = args.code or wh.meta().get("departements", "").split(",")[0]
+        year = args.year or (years[-1] if years else None)
+        names = wh.territories(args.level).set_index("code")["name"]
+        if year not in years or code not in names.index:
+            print(f"Bilan impossible : territoire {code} ou année {year} absent de l'entrepôt (années : "
+                  f"{', '.join(map(str, years)) or 'aucune'}).", file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"Bilan {year} de l'offre — {names[code]} ({year} par rapport à {year - 1})")
+        for sentence in synthesis(wh.annual_review(args.level, code, year), year):
+            print(f"  - {sentence}")
+        if args.out:
+            args.out.write_text(review_document(wh, args.level, code, year), encoding="utf-8")
+            print(f"Synthèse imprimable écrite dans {args.out}")
+    finally:
+        wh.close()
+    return EXIT_OK
+
+
+def _plan(args) -> int:
+    from pipelines.outputs.plan_report import plan_document, plan_xlsx
+    from pipelines.warehouse.query import Warehouse
+    wh = Warehouse.open_current()
+    try:
+        plans = wh.plans().set_index("departement")
+        departement = args.departement or (plans.index[0] if len(plans) else None)
+        if departement not in plans.index:
+            print(f"Aucun plan d'action chargé pour {departement or 'ce périmètre'} (modèle : sdsf templates, "
+                  "à déposer dans plan/plan_action*.xlsx).", file=sys.stderr)
+            return EXIT_REJECTED
+        year = args.year or int(plans.loc[departement, "last_year"])
+        if args.out.suffix.lower() == ".xlsx":
+            args.out.write_bytes(plan_xlsx(wh, departement, year))
+        elif args.out.suffix.lower() in (".html", ".htm"):
+            args.out.write_text(plan_document(wh, departement, year), encoding="utf-8")
+        else:
+            print("Export impossible : --out doit finir par .xlsx ou .html", file=sys.stderr)
+            return EXIT_REJECTED
+        print(f"Plan d'action {departement} (statuts de {year}) écrit dans {args.out}")
+    finally:
+        wh.close()
+    return EXIT_OK
+
+
 def _geo(args) -> int:
     from pipelines.geography.build import build
     summary = build(None if args.all else args.departements)
@@ -280,7 +343,8 @@ def _fetch_caf(args) -> int:
 
 def _templates(args) -> int:
     from pipelines.sources.extracts import write_templates
-    for path in write_templates(args.out):
+    from pipelines.sources.plan import BLANK_NAME, write_plan
+    for path in [*write_templates(args.out), write_plan(args.out / BLANK_NAME)]:
         print(path)
     return EXIT_OK
 

@@ -30,8 +30,9 @@ from pipelines.formatting import fr_number
 from pipelines.priority.evaluate_all import load_all, needed, priority_tables
 from pipelines.secrecy.build import DEFAULT_THRESHOLD, create_secret_cells
 from pipelines.sources.registry import BY_KEY, discover
-from pipelines.staging import geography, manifest as manifests
-from pipelines.staging.load import panel_years, stage
+from pipelines.plan.build import plan_tables
+from pipelines.staging import geography, manifest as manifests, plan as plan_staging
+from pipelines.staging.load import FileStat, panel_years, stage
 from pipelines.warehouse import store, tables
 from pipelines.warehouse.query import Warehouse
 
@@ -41,7 +42,7 @@ MEMORY_LIMIT = "700MB"  # DuckDB spills beyond it; the national refresh peaks un
 # The code a warehouse depends on: its hash makes a changed computation rebuild. The demo generator, the
 # outputs and the CLI are not part of it.
 DATA_PATH_CODE = ("sources", "staging", "models", "contracts", "warehouse", "indicators", "priority",
-                  "geography", "refresh.py", "errors.py", "formatting.py")
+                  "geography", "refresh.py", "errors.py", "formatting.py", "plan")
 
 
 @dataclass
@@ -140,6 +141,7 @@ def _run_locked(request: RefreshRequest, run_id: str, entry: dict) -> RunResult:
             return RunResult(run_id, "noop", "Entrées inchangées : entrepôt conservé tel quel.", EXIT_OK)
         timer.lap("géographie")
         staged = stage(con, files)
+        _stage_plan(con, files.get("plan", []), staged)
         timer.lap("lecture et validation")
         notices = staged.notices + [Notice(str(raw), None, None, f"pas de contours pour le département {d} : "
                                            f"cartes indisponibles (sdsf geo --departements {d})")
@@ -188,12 +190,14 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
     tables.create_sources(con, staged.stats, digests, raw, labels, manifest.fictitious)
     data_vintage = " ; ".join(labels[k] for k in sorted(labels))
     notices += _priorities(con, years, data_vintage)
-    timer.lap("règles de priorité")
+    plan_tables(con)
+    timer.lap("règles de priorité et plan d'action")
     tables.create_meta(con, {
         "run_id": run_id, "input_fingerprint": fingerprint, "fictitious": "true" if manifest.fictitious else "false",
         "dataset": manifest.name, "departements": ",".join(scope.departements),
         "scope": "France entière" if scope.whole_country else ",".join(scope.departements),
-        "cog_vintage": scope.vintage, "secrecy_threshold": str(request.secrecy_threshold), "years": ",".join(map(str, years)), "base_year": str(base_year),
+        "cog_vintage": scope.vintage, "secrecy_threshold": str(request.secrecy_threshold),
+        "years": ",".join(map(str, years)), "base_year": str(base_year),
         "exhaustive": " | ".join(e.describe() for e in manifest.exhaustive),
         "geography_note": f"Géographie au 1er janvier 2025 ({scope.vintage}) pour toutes les années : "
                           "les séries sont recalculées sur les périmètres actuels.",
@@ -220,6 +224,18 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
     store.publish(version_file)
     return RunResult(run_id, "success", entry["message"], EXIT_OK, rows=rows, notices=notices,
                      timings=timer.timings)
+
+
+def _stage_plan(con, paths: list[Path], staged) -> None:
+    """The plan workbooks (several tables each) beside the other sources: problems, notices, files, rows."""
+    plan = plan_staging.stage(con, paths)
+    staged.problems += plan.problems
+    staged.notices += plan.notices
+    for path, fiches, years in plan.files:
+        staged.stats.append(FileStat("plan", path, fiches, fiches, years))
+    if plan.files:
+        staged.present.add("plan")
+        staged.rows["plan"] = sum(n for _, n, _ in plan.files)
 
 
 def _priorities(con, years: list[int], data_vintage: str) -> list[Notice]:
@@ -294,7 +310,8 @@ def _fingerprint(inputs: list[dict], request: RefreshRequest, manifest, geograph
 
     scenarios = {p.name: _sha256(p) for p in list_scenarios()}
     payload = json.dumps({"inputs": inputs, "departements": request.departements, "base_year": request.base_year,
-                          "secrecy_threshold": request.secrecy_threshold, "manifest": manifest.raw, "scenarios": scenarios, "code": _code_version(),
+                          "secrecy_threshold": request.secrecy_threshold, "manifest": manifest.raw,
+                          "scenarios": scenarios, "code": _code_version(),
                           "geography": geography_digest, "today": dt.date.today().year},
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()

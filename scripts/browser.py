@@ -45,6 +45,14 @@ WATCH_RUNS = """() => {
   window.__sdsfObserver.observe(app, {attributes: true});
 }"""
 # A document without the counter is a new one (the click reloaded the page): its own run is waited for.
+# The script has stayed finished for a moment: a rerun it asks for itself (a corrected link) has come and gone.
+STEADY = """() => {
+  const state = document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state');
+  const now = performance.now();
+  if (state !== 'notRunning') { window.__sdsfSince = undefined; return false; }
+  if (window.__sdsfSince === undefined) window.__sdsfSince = now;
+  return now - window.__sdsfSince >= 400;
+}"""
 RAN = """() => (window.__sdsfRuns === undefined || window.__sdsfRuns > 0) &&
   document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state') === 'notRunning'"""
 
@@ -144,8 +152,13 @@ def open_url(page, url: str) -> float:
     """Open ``url``; seconds until its script has run and its last chart is drawn."""
     start = time.perf_counter()
     page.goto(url)
+    # the shell says « not running » before the script has even started: wait for its title first
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=TIMEOUT_MS)
     settle(page)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    page.wait_for_function(STEADY, timeout=TIMEOUT_MS, polling=50)
+    settle(page)
+    return seconds
 
 
 def act(page, action) -> float:

@@ -32,6 +32,14 @@ PAGES = [
     ("08-tendances", "tendances?epci=247100589,200071579"),
     ("09-donnees", "donnees"),
     ("10-lien-errone", "portrait?territoire=999999999&annee=1900"),
+    ("11-cartes-insertion-communes", "cartes?niveau=commune&annee=2024"),
+    ("12-bilan-annuel", "bilan"),
+    ("13-bilan-annuel-epci", "bilan?niveau=epci&territoire=200071884&annee=2024"),
+    ("14-suivi-du-plan", "plan"),
+    ("15-suivi-du-plan-en-retard", "plan?annee=2025&suivi=en+retard"),
+    ("16-communes-autorites-organisatrices", "communes"),
+    ("17-portrait-commune", "portrait?niveau=commune&territoire=71270"),
+    ("18-explorer-livret-ctg-communes", "explorer?ctg_niveau=commune&ctg_communes=71270,71105,71090"),
 ]
 
 

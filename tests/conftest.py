@@ -44,6 +44,16 @@ def demo_home(tmp_path_factory) -> Path:
         os.environ["SDSF_HOME"] = previous
 
 
+@pytest.fixture(scope="module")
+def demo_warehouse(demo_home):
+    """The demo warehouse opened read-only for a test module."""
+    from pipelines.warehouse.query import Warehouse
+
+    warehouse = Warehouse.open_current()
+    yield warehouse
+    warehouse.close()
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """Bytes behind an ``st.download_button`` in AppTest (deferred ones included).
@@ -71,6 +81,18 @@ def downloads(monkeypatch):
 
 
 TEST_PASSWORD = "mot de passe de test 71"
+
+
+def local_access(home: Path, *roles: str) -> Path:
+    """``home`` switched to local accounts with one account per role, named after it (a warehouse of real data
+    opens to nobody without them). Returns the accounts file."""
+    from pipelines.access.accounts import add_account
+
+    path = home / "data" / "access" / "accounts.json"
+    for role in roles:
+        add_account(path, role, role, TEST_PASSWORD, name=f"Compte {role}", replace=True)
+    (home / "sdsf.toml").write_text(f'[access]\nmode = "local"\naccounts = "{path}"\n', encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,9 @@ from pipelines.paths import REPO_ROOT
 from tests.conftest import TEST_PASSWORD
 
 MAIN = str(REPO_ROOT / "app" / "main.py")
-READER_PAGES = ["", "portrait", "explorer", "cartes", "tendances", "donnees"]  # "" = the default page, Accueil
+READER_PAGES = ["", "portrait", "explorer", "cartes", "tendances", "plan", "communes", "donnees"]  # "": Accueil
+ANALYST_PAGES = ["", "portrait", "explorer", "cartes", "priorites", "tendances", "bilan", "plan", "communes",
+                 "donnees"]
 
 
 # --- passwords and accounts -------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def app(demo_home, monkeypatch):
     original = st.navigation
 
     def spy(pages, **kwargs):
-        offered.append([page.url_path for page in pages])
+        offered.append([page.url_path for page in pages if page.visibility == "visible"])  # the menu
         return original(pages, **kwargs)
 
     monkeypatch.setattr(st, "navigation", spy)
@@ -137,8 +139,8 @@ def app(demo_home, monkeypatch):
 
 @pytest.mark.parametrize("role, pages", [
     ("lecteur", READER_PAGES),
-    ("analyste", READER_PAGES[:4] + ["priorites"] + READER_PAGES[4:]),
-    ("administrateur", READER_PAGES[:4] + ["priorites"] + READER_PAGES[4:] + ["depot"]),
+    ("analyste", ANALYST_PAGES),
+    ("administrateur", ANALYST_PAGES + ["depot"]),
 ])
 def test_each_role_gets_its_pages_only(app, local_accounts, role, pages):
     at, offered = app(role)
@@ -148,10 +150,11 @@ def test_each_role_gets_its_pages_only(app, local_accounts, role, pages):
 
 @pytest.mark.parametrize("role, page, title", [("lecteur", "depot", "Dépôt d'extraits"),
                                                ("lecteur", "priorites", "Territoires prioritaires"),
+                                               ("lecteur", "bilan", "Bilan"),
                                                ("analyste", "depot", "Dépôt d'extraits")])
-def test_a_typed_url_of_a_forbidden_page_opens_the_default_page(app, local_accounts, role, page, title):
-    at, _ = app(role, page)
-    assert title not in [t.value for t in at.title]
+def test_a_typed_url_of_a_forbidden_page_runs_none_of_it_and_says_so(app, local_accounts, role, page, title):
+    at, _ = app(role, page, territoire="200070308")  # a query string changes nothing
+    assert [t.value for t in at.title] == ["Page non accessible"]
     assert not at.get("file_uploader")
     # the page file itself refuses too, when run without the navigation
     direct = AppTest.from_file(str(REPO_ROOT / "app" / "app_pages" / f"{page}.py"), default_timeout=30)
@@ -184,7 +187,7 @@ def test_a_removed_account_is_signed_out_at_the_next_run(app, local_accounts):
 
 def test_the_demo_is_open_read_only_and_says_so(app):
     at, offered = app(None)
-    assert offered == READER_PAGES[:4] + ["priorites"] + READER_PAGES[4:]  # no deposit, no sign-in
+    assert offered == ANALYST_PAGES  # no deposit, no sign-in
     assert any("lecture seule" in c.value for c in at.sidebar.caption)
 
 

@@ -123,7 +123,13 @@ def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloa
 
     assert csv_bytes.decode("utf-8-sig").startswith("Données fictives de démonstration")
     csv = pd.read_csv(io.BytesIO(csv_bytes), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str},
-                      skiprows=1)
+                      skiprows=2)  # the « données fictives » line, then the origin of the values
+    provenance = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Provenance", dtype={"Code": str})
+    tcg = provenance[(provenance["Indicateur"] == "Taux de couverture global") & (provenance["Niveau"] == "EPCI")]
+    assert set(tcg["Origine"]) == {"publiée"} and set(tcg["Source"]) == {
+        "Cnaf, data.caf.fr (taux de couverture publiés)"}
+    assert set(provenance.loc[provenance["Indicateur"].str.startswith("Part des assistants"), "Origine"]) == {
+        "calculée"}
     # Statistical secrecy: the cells the warehouse serves as secret, and only those, say so in the file
     part = "Part des assistants maternels actifs de 55 ans ou plus (%)"
     secret = wh.values("epci", None, ["part_am_55_plus"], [year]).query("secret")["code"]
@@ -158,14 +164,16 @@ def test_explorer_sort_orders_the_screen_and_the_files_and_keeps_references_apar
     refs, table = at.dataframe[0].value, at.dataframe[1].value
     assert list(table["name"]) == expected and list(refs["name"]) == ["Saône-et-Loire", "France"]
     assert set(table["panier_complet"]) <= {"oui", "non", "n.d."}  # a flag reads as words, not 1/0
+    raw = downloads["Télécharger le tableau (CSV)"][0].decode("utf-8-sig").splitlines()
+    assert raw[1].startswith("Origine des valeurs : Taux de couverture global : publiée ") and ";" not in raw[1]
     csv = pd.read_csv(io.BytesIO(downloads["Télécharger le tableau (CSV)"][0]), sep=";", decimal=",",
-                      encoding="utf-8-sig", dtype={"Code": str}, skiprows=1)
+                      encoding="utf-8-sig", dtype={"Code": str}, skiprows=2)
     assert list(csv["Niveau"][:2]) == ["Département", "France"]
     assert list(csv.loc[csv["Niveau"] == "EPCI", "Territoire"].map(short_name)) == expected
     assert list(downloads)[:2] == ["Télécharger le tableau (Excel)", "Télécharger le tableau (CSV)"]  # Excel first
 
 
-def test_explorer_livret_zip_holds_tables_charts_and_portraits(page, downloads):
+def test_explorer_livret_zip_holds_tables_charts_and_portraits(page, downloads, wh):
     year = 2024
     page("explorer", annee=str(year), ctg=f"{GRAND_CHALON},{BRESSE_LOUHANNAISE}")
     label = next(k for k in downloads if k.startswith("Télécharger le livret CTG"))
@@ -185,8 +193,15 @@ def test_explorer_livret_zip_holds_tables_charts_and_portraits(page, downloads):
         assert "Données fictives" in readme
         table = pd.read_csv(io.BytesIO(archive.read(f"{root}/indicateurs-territoire-ctg-{year}.csv")), sep=";",
                             decimal=",", encoding="utf-8-sig", dtype={"Code": str}, skiprows=1)
-    assert list(table["Niveau"]) == ["EPCI", "EPCI", "Département", "France"]
+    assert list(table["Niveau"]) == ["EPCI", "EPCI", "Territoire de la CTG (total)", "Département", "France"]
     assert set(table["Code"][:2]) == {GRAND_CHALON, BRESSE_LOUHANNAISE}
+    # the CTG row: its two EPCI's counts summed, the rate recomputed from the sums (not the mean of their rates)
+    counts = wh.values("epci", [GRAND_CHALON, BRESSE_LOUHANNAISE], ["places_total", "enfants_0_2"], [year])
+    sums = counts.groupby("indicator")["value"].sum()
+    total = table[table["Niveau"] == "Territoire de la CTG (total)"].iloc[0]
+    tcg = next(c for c in table.columns if c.startswith("Taux de couverture global"))
+    assert total[tcg] == pytest.approx(round(100 * sums["places_total"] / sums["enfants_0_2"], 1))
+    assert total["Territoire"] == "Territoire CTG"
 
 
 def _livret(name: str, tcg: list[float | None]) -> LivretInput:
@@ -229,7 +244,7 @@ def test_cartes_honours_the_query_string(page):
     assert chosen["Année"] == 2019
     classes = next(s for s in at.selectbox if s.label == "Classes")
     assert classes.options == ["Classes fixes (mêmes limites toutes les années)"]  # no France value for it
-    assert len(at.get("plotly_chart")) == 2  # the indicator and the priority territories
+    assert len(at.get("plotly_chart")) == 3  # the indicator, the priority territories, coverage × RSA
 
 
 def _legend(at: AppTest, index: int = 0) -> list[str]:
@@ -272,9 +287,18 @@ def test_map_draws_missing_as_missing_not_as_a_class():
 def test_donnees_shows_sources_years_runs_catalogue_and_comparison(page, wh):
     at = page("donnees")
     headers = [h.value for h in at.header]
-    assert headers == ["Sources et millésimes", "Années disponibles par indicateur", "Dernières actualisations",
-                       "Catalogue des indicateurs", "Géographie", "Taux de couverture publiés et recalculés"]
-    spans = at.dataframe[0].value
+    assert headers == ["Sources et millésimes", "Extraits : communes renseignées",
+                       "Codes communes rapprochés de la géographie actuelle", "Avertissements de la dernière construction",
+                       "Années disponibles par indicateur", "Dernières actualisations", "Catalogue des indicateurs",
+                       "Géographie", "Contrats vérifiés à la construction", "Taux de couverture publiés et recalculés"]
+    natures = at.table[0].value.set_index("Source")["Nature"]
+    assert natures["Cnaf, data.caf.fr (taux de couverture publiés)"] == "publiée (données ouvertes)"
+    assert natures["PMI, extrait des assistants maternels"] == "extrait interne"
+    reported = next(df.value for df in at.dataframe if "Communes renseignées" in df.value.columns)
+    assert set(reported["Communes renseignées"]) == {"563 sur 563"}  # the demo's extracts are declared exhaustive
+    contracts = next(df.value for df in at.dataframe if "Contrat" in df.value.columns)
+    assert (contracts.loc[contracts["Gravité"] == "bloquant", "Écarts"] == 0).all()
+    spans = next(df.value for df in at.dataframe if "label" in df.value.columns)
     assert spans.set_index("label").loc["Taux de couverture global", "epci"] == "2017 à 2024"
     text = " ".join(m.value for m in at.markdown)
     assert wh.meta()["geography_note"] in text and "41 communes sur 44" in text
@@ -290,7 +314,7 @@ def test_donnees_lists_rejected_files_with_their_problems(page, monkeypatch):
                               "expected": "un entier positif", "found": "douze"}]}
     monkeypatch.setattr(data, "journal", lambda: [rejected])
     at = page("donnees")
-    problems = next(df.value for df in at.dataframe if "Fichier" in df.value.columns)
+    problems = next(df.value for df in at.dataframe if "Attendu" in df.value.columns)
     assert problems.iloc[0][["Fichier", "Colonne", "Attendu", "Trouvé"]].tolist() == [
         "extracts/equipements.csv", "places", "un entier positif", "douze"]
     assert problems.iloc[0]["Ligne"] == 12

@@ -6,6 +6,8 @@ types. These tests start ``streamlit run`` on the demo warehouse and check each 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -125,3 +127,43 @@ def test_the_html_portrait_draws_its_charts_offline_from_a_file(page, wh, tmp_pa
     page.goto(path.as_uri())
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2", timeout=30_000)
     assert page.locator(".js-plotly-plot").count() == 2
+
+
+def test_the_crossed_map_is_drawn_with_its_quadrants_and_names_the_first_ones(page, app_url, wh):
+    browser.open_url(page, f"{app_url}/cartes?niveau=epci&annee=2024")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=30_000)
+    legend = page.locator(".js-plotly-plot").nth(2).locator(".legendtext").evaluate_all(
+        "nodes => nodes.map(n => n.textContent)")  # SVG text: no inner text
+    assert legend[:4] == ["Couverture faible, part RSA élevée", "Couverture faible, part RSA modérée",
+                          "Couverture élevée, part RSA élevée", "Couverture élevée, part RSA modérée"]
+    first = wh.crossed("epci", 2024, "71")
+    count = int((first["quadrant"] == 1).sum())
+    assert page.get_by_text(f"Couverture faible, part RSA élevée : {count} EPCI").count() == 1
+
+
+def test_plan_filters_by_verdict_and_keeps_two_picks(page, app_url, wh):
+    browser.open_url(page, f"{app_url}/plan?annee=2025")
+    indicators = wh.plan_indicators("71")
+    for picked in (["en retard"], ["en retard", "en avance"]):
+        browser.add(page, "Indicateurs", picked[-1])
+        assert browser.chosen(page, "Indicateurs") == picked
+        fiches = sorted(set(indicators.loc[indicators["status"].isin(picked), "action"]))
+        shown = sorted(t.split(" — ")[0] for t in page.locator("h4").all_inner_texts())
+        assert shown == fiches
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 1", timeout=30_000)
+    assert page.locator(".js-plotly-plot").count() == int(indicators["status"].isin(picked).sum())
+
+
+def test_bilan_of_an_epci_picked_and_its_summary_printing_on_one_a4_page(page, app_url, wh, tmp_path):
+    from pipelines.outputs.review_summary import review_document
+
+    browser.open_url(page, f"{app_url}/bilan")
+    browser.pick(page, "Niveau", "EPCI")
+    name = wh.territories("epci")["name"].iloc[-1]  # not the first, shown by default: a pick must change it
+    browser.pick(page, "Territoire", name)
+    assert page.locator("h1").first.inner_text() == f"Bilan {wh.review_years()[-1]} de l'offre — {name}"
+    path = tmp_path / "bilan.html"
+    path.write_text(review_document(wh, "departement", "71", wh.review_years()[-1]), encoding="utf-8")
+    page.goto(path.as_uri())
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the one-page summary fits one A4 page

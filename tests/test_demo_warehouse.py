@@ -55,7 +55,10 @@ def test_cli_export_csv_parses_back_to_warehouse_numbers(wh, tmp_path, capsys):
                  "--out", str(out)]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str})
+    first, second = raw.decode("utf-8-sig").splitlines()[:2]
+    assert first.startswith("Données fictives") and second.startswith("Origine des valeurs : ")
+    table = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Code": str},
+                        skiprows=2)
     assert sorted(table["Code"]) == sorted(epci)
     tcg_col = next(c for c in table.columns if c.startswith("Taux de couverture global ("))
     expected = wh.values("epci", epci, ["tcg"], [2022]).set_index("code")["value"].round(1)

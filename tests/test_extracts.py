@@ -97,6 +97,20 @@ def test_equipment_types_accept_every_documented_label_and_its_usual_variants(tm
     assert df["type"].tolist() == list(spellings.values())
 
 
+def test_an_equipment_can_have_successive_periods_a_capacity_change_a_move_a_gap(tmp_path):
+    path = write_csv(
+        tmp_path, "equipements.csv", EQUIPMENTS_HEADER,
+        "EQ1;EAJE_PSU;71270;A;20;2010-01-01;2024-07-01;",  # extended to 30 places on 1 July 2024
+        "EQ1;EAJE_PSU;71270;A;30;2024-07-01;;",
+        "EQ2;MAM;71270;B;12;2015-01-01;2023-03-01;",  # moved to 71076
+        "EQ2;MAM;71076;B;12;2023-03-01;;",
+        "EQ3;ALSH;71270;C;80;2015-01-01;2020-06-30;",  # closed, reopened a year later
+        "EQ3;ALSH;71270;C;80;2021-07-01;;",
+    )
+    df = read_extract(path, "equipements")
+    assert df.groupby("equipment_id").size().to_dict() == {"EQ1": 2, "EQ2": 2, "EQ3": 2}
+
+
 def test_decimals_accept_comma_or_point_and_missing_stays_missing(tmp_path):
     rpe = write_csv(tmp_path, "rpe_animateurs.csv", "annee;id_rpe;nom_rpe;code_commune;etp",
                     "2023;R1;Relais A;71270;0,5", "2023;R2;;71076;1.25")
@@ -123,7 +137,20 @@ BROKEN = {
     "unknown type": ("equipements", EQUIPMENTS_HEADER, ["EQ1;Crèche géante;71270;X;10;2020-01-01;;"],
                      2, "type_equipement", "une valeur parmi ALSH, CLAS, EAJE_HORS_PSU"),
     "duplicate id": ("equipements", EQUIPMENTS_HEADER, [EQUIPMENT_OK, "EQ9;LAEP;71270;L;;2020-01-01;;", EQUIPMENT_OK],
-                     4, "id_equipement", "une seule ligne par id_equipement (déjà présente ligne 2)"),
+                     4, "id_equipement, date_ouverture",
+                     "une seule ligne par id_equipement, date_ouverture (déjà présente ligne 2)"),
+    "overlapping periods": ("equipements", EQUIPMENTS_HEADER,
+                            ["EQ1;EAJE_PSU;71270;Crèche A;30;2020-01-01;2024-07-01;",
+                             "EQ1;EAJE_PSU;71076;Crèche A;30;2024-06-01;;"],
+                            3, "date_ouverture", "la fin de la période précédente du même id_equipement "
+                            "(du 2020-01-01 au 2024-07-01)"),
+    "period after one still open": ("equipements", EQUIPMENTS_HEADER,
+                                    [EQUIPMENT_OK, "EQ1;EAJE_PSU;71270;Crèche A;36;2024-06-01;;"],
+                                    3, "date_ouverture", "(du 2020-01-01, sans date de fermeture)"),
+    "type changed between periods": ("equipements", EQUIPMENTS_HEADER,
+                                     ["EQ1;EAJE_HORS_PSU;71270;Micro;10;2020-01-01;2024-01-01;",
+                                      "EQ1;EAJE_PSU;71270;Micro;10;2024-01-01;;"],
+                                     3, "type_equipement", "le même type_equipement sur chaque période"),
     "places missing for a MAM": ("equipements", EQUIPMENTS_HEADER, ["EQ1;MAM;71270;MAM A;;2020-01-01;;"],
                                  2, "places", "obligatoire quand type_equipement = MAM"),
     "closed before opened": ("equipements", EQUIPMENTS_HEADER, ["EQ1;ALSH;71270;A;80;2020-01-01;31/12/2019;"],

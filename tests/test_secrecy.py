@@ -89,7 +89,10 @@ COUNT_COLUMNS = [
     "nb_laep", "nb_clas", "nb_reaap", "nb_mediation", "nb_espace_rencontre", "places_eaje", "places_eaje_creees",
     "places_eaje_fermees", "places_eaje_solde", "am_agrees", "am_actifs", "am_places_agrees", "places_am",
     "am_55_plus", "places_gad", "places_prescol", "rpe_etp", "population", "enfants_0_2", "enfants_3_5",
-    "enfants_6_10", "enfants_11_17", "nb_communes", "nb_communes_frr", "population_qpv"]
+    "enfants_6_10", "enfants_11_17", "nb_communes", "nb_communes_frr", "population_qpv", "allocataires",
+    "personnes_couvertes", "alloc_isoles", "alloc_monoparents", "alloc_couples_sans_enfant",
+    "alloc_couples_avec_enfants", "enfants_couverts", "enfants_alloc_0_2", "enfants_alloc_3_5", "alloc_aah",
+    "alloc_prime_activite", "alloc_rsa"]
 AM = {"a": 3, "b": 10, "c": 12, "d": 20, "e": 7, "f": 8}  # a: fewer than 5 AM
 GAD = {"a": 0, "b": 6, "c": 2, "d": 7, "e": 5, "f": 9}  # c: 2 children in garde à domicile
 
@@ -208,3 +211,30 @@ def test_portrait_tables_say_secret_statistique_on_screen_and_in_the_html(demo_h
                                            secret=portrait.communes_secret).to_html()
     assert shown.count("secret statistique") == masked  # the grid on screen
     assert portrait_html.portrait_html(v, "epci", "200071579", 2024).count("secret statistique") >= masked
+
+
+def test_a_commune_portrait_says_secret_statistique_in_its_cards_and_key_figures(demo_home):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from app import data, portrait_html, portrait_model
+    from tests.test_app_explorer_cartes_donnees import MAIN
+
+    st.cache_data.clear()
+    v = data.version()
+    wh = Warehouse.open_current()
+    try:  # a commune whose computed TCG is secret (its AM places are), the département's is shown
+        secret = wh.values("commune", None, ["tcg"], [2024]).query("secret")["code"]
+        code = sorted(secret)[0]
+    finally:
+        wh.close()
+    portrait = portrait_model.load(v, "commune", code, 2024)
+    row = portrait.key_table[portrait.key_table["Indicateur"] == "Taux de couverture global"].iloc[0]
+    assert row["Territoire 2024"] == "secret statistique" and row["France"] not in ("secret statistique", "n.d.")
+    assert "secret statistique" in portrait_html.portrait_html(v, "commune", code, 2024)
+    at = AppTest.from_file(MAIN, default_timeout=60)
+    at.query_params.update(niveau="commune", territoire=code, annee="2024")
+    at.switch_page("app_pages/portrait.py")
+    at.run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(m.value == "secret statistique" for m in at.metric)  # the headline card, not « n.d. »

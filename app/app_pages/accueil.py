@@ -43,9 +43,19 @@ ui.wrap_metric_labels()
 st.caption(f"Chiffres du département au 31 décembre {year}, évolutions depuis {first}. La France n'est publiée "
            "que pour le taux de couverture global et ses composantes.")
 
+held = set(own["indicator"])  # indicators the département has in some year: the others are said absent
+if not held:
+    at_communes = data.years_per_indicator(V).query("level == 'commune'")["indicator"]
+    st.info("Ce jeu de données n'a aucun chiffre au niveau du département (ni extrait Caf / PMI, ni fichier "
+            "départemental de la Cnaf). " + ("Il a des valeurs par commune : voir la page Cartes, niveau Communes, "
+                                             "et le portrait des EPCI." if not at_communes.empty else ""))
 for title, rows in SECTIONS.items():
     st.subheader(title)
-    for codes in rows:
+    shown = [[c for c in codes if c in held] for codes in rows]
+    if not any(shown):
+        st.info(ui.absent("chiffres de cette rubrique", V, [c for codes in rows for c in codes], "departement"))
+        continue
+    for codes in (c for c in shown if c):
         for column, code in zip(st.columns(len(codes)), codes):
             with column:
                 ui.figure_card(V, code, now.get(code), change.get(code), first, {"France": france.get(code)},
@@ -60,13 +70,18 @@ tcg = data.values(V, "epci", None, ("tcg",), (year,)).set_index("code")["value"]
 frame = epci[["code", "name", "partial"]].assign(tcg=epci["code"].map(tcg))
 dep_tcg = now.get("tcg")
 left, right = st.columns([3, 2])
+no_map = ui.map_missing(V, "epci", frame["code"]) or (
+    None if frame["tcg"].notna().any() else ui.absent("taux de couverture", V, ["tcg"], "epci"))
 with left:
-    fig = charts.choropleth(
-        data.map_shapes(V, "epci", frame["code"], charts.CHOROPLETH_PIXELS), frame, "tcg", "TCG", "pour 100 enfants",
-        title=f"Taux de couverture global par EPCI, {year}",
-        subtitle=f"{ui.entry(V, 'tcg')['unit']} ; couleurs centrées sur le département ({ui.fmt(V, 'tcg', dep_tcg)})",
-        midpoint=None if pd.isna(dep_tcg) else dep_tcg)
-    st.plotly_chart(fig, width="stretch")
+    if no_map:
+        st.info(no_map)
+    else:
+        fig = charts.choropleth(
+            data.map_shapes(V, "epci", frame["code"], charts.CHOROPLETH_PIXELS), frame, "tcg", "TCG",
+            "pour 100 enfants", title=f"Taux de couverture global par EPCI, {year}",
+            subtitle=f"{ui.entry(V, 'tcg')['unit']} ; couleurs centrées sur le département "
+                     f"({ui.fmt(V, 'tcg', dep_tcg)})", midpoint=None if pd.isna(dep_tcg) else dep_tcg)
+        st.plotly_chart(fig, width="stretch")
 with right:
     ranked = frame.dropna(subset=["tcg"]).sort_values("tcg")
     if not ranked.empty and not pd.isna(dep_tcg):

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, data, ui
+from app import crossed as crossed_view
 from pipelines.formatting import MISSING, fr_number
 from pipelines.indicators.classes import RATIO_BREAKS, class_labels, classify, fixed_breaks, ratio_to_reference
 
@@ -62,6 +63,12 @@ def map_frame(level: str, scope: str) -> pd.DataFrame:
     return kept.drop(columns="departement").reset_index(drop=True)
 
 
+def scope_codes(level: str, scope: str) -> list[str]:
+    """Every territory of ``level`` in ``scope``, drawable or not."""
+    named = data.territories(V, level)
+    return list(named["code"] if scope == ALL else named.loc[named["departement"] == scope, "code"])
+
+
 st.title("Cartes")
 top = st.columns([1, 1.4, 3, 1])
 with top[0]:
@@ -77,8 +84,10 @@ codes = [c for c in data.catalogue(V)["code"] if c in codes_here]
 with top[2]:
     indicator = ui.choose("Indicateur", "indicateur", codes, "tcg" if "tcg" in codes else codes[0],
                           format_func=lambda c: ui.label(V, c))
-with top[3]:
-    year = ui.choose("Année", "annee", years, years[-1], cast=int)
+held = available[(available["level"] == level) & (available["indicator"] == indicator)]["years"]
+indicator_years = sorted(int(y) for y in held.iloc[0]) if not held.empty else years
+with top[3]:  # only the years holding this indicator: no grey map for a year without data
+    year = ui.choose("Année", "annee", indicator_years, indicator_years[-1], cast=int)
 e = ui.entry(V, indicator)
 decimals = int(e["decimals"])
 france = data.values(V, "france", ("FR",), (indicator,), (year,))["value"]
@@ -92,7 +101,8 @@ if france_value is None:
     st.caption("Pas de valeur France pour cet indicateur : seules les classes fixes sont proposées.")
 
 frame = map_frame(level, scope)
-values = data.values(V, level, None, (indicator,), (year,)).set_index("code")["value"]
+year_values = data.values(V, level, tuple(frame["code"]), (indicator,), (year,))
+values = year_values.set_index("code")["value"]
 frame["value"] = frame["code"].map(values)
 shown = frame["value"].map(lambda x: ui.entry_text(e, x))
 lines = ["<b>" + frame["name"].fillna(frame["code"]) + "</b>", e["short_label"] + " : " + shown]
@@ -121,13 +131,17 @@ else:
 frame["hover"] = joined(lines) + "<br>Classe : " + \
     frame["classe"].astype(object).fillna(MISSING).astype(str)
 
-fig = charts.choropleth_classes(
-    data.map_shapes(V, level, frame["code"], charts.MAP_PIXELS), frame, "classe", labels, colours, legend_title=legend,
-    title=f"{e['label']}, {year}", subtitle=f"{LEVELS[level]} — {e['unit']} — source : {e['source']}")
-st.plotly_chart(fig, width="stretch")
+if frame.empty:  # the territories of the scope have no contour in the geography installed
+    st.info(ui.map_missing(V, level, scope_codes(level, scope)))
+else:
+    fig = charts.choropleth_classes(
+        data.map_shapes(V, level, frame["code"], charts.MAP_PIXELS), frame, "classe", labels, colours,
+        legend_title=legend, title=f"{e['label']}, {year}",
+        subtitle=f"{LEVELS[level]} — {e['unit']} — {ui.provenance(year_values)}")
+    st.plotly_chart(fig, width="stretch")
 missing = int(frame["value"].isna().sum())
 st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris). "
-           f"{ui.source_caption(V, [indicator], year)} {meta.get('geography_note', '')}")
+           f"{ui.values_caption(year_values, year)} {meta.get('geography_note', '')}")
 with st.expander("Valeurs de la carte"):
     table = frame[["name", "value", "classe"]].sort_values("value", ascending=False, na_position="last")
     flag = e["kind"] == "flag"  # « oui » / « non », not 1 / 0
@@ -138,11 +152,35 @@ with st.expander("Valeurs de la carte"):
                                st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})")),
                      "classe": st.column_config.TextColumn("Classe")})
 
+def crossed_section() -> None:
+    """Coverage × share of allocataires on RSA (quadrants computed by the warehouse), under the priority map."""
+    st.header("Petite enfance × insertion")
+    cross = data.crossed(V, level, year, None if scope == ALL else scope)
+    if cross.empty or cross["part_allocataires_rsa"].isna().all():
+        st.info(f"Pas de données d'allocataires Caf pour {year} : la lecture croisée couverture × part des "
+                "allocataires au RSA est indisponible.")
+    else:
+        quad = map_frame(level, scope).merge(cross.drop(columns="name"), on="code", how="left")
+        quad["hover"] = crossed_view.hover(quad)
+        st.plotly_chart(charts.choropleth_classes(
+            data.map_shapes(V, level, quad["code"], charts.MAP_PIXELS), quad, "quadrant_label",
+            crossed_view.QUADRANTS, crossed_view.COLOURS, legend_title="Lecture croisée",
+            title=f"Couverture petite enfance et part des allocataires au RSA, {year}",
+            subtitle=f"{LEVELS[level]} — TCG × part des allocataires Caf percevant le RSA"), width="stretch")
+        notes = (crossed_view.reference_note(cross), crossed_view.missing_note(cross, PLURALS[level]),
+                 ui.source_caption(V, ["tcg", "part_allocataires_rsa"], year, level))
+        st.caption(" ".join(x for x in notes if x))
+        first = crossed_view.table(cross)
+        st.subheader(f"Couverture faible, part RSA élevée : {len(first)} {PLURALS[level]}")
+        st.dataframe(ui.french_table(first, crossed_view.DECIMALS), hide_index=True, width="stretch")
+
+
 st.header("Territoires prioritaires")
 status = data.priority_status(V, "epci", year)
 names = sorted(set(status["ruleset"]))
 if not names:
     st.info(f"Aucune règle de priorité évaluée pour {year}.")
+    crossed_section()
     st.stop()
 titles = data.ruleset_titles(V)
 ruleset = ui.choose("Règles de priorité", "regles", names, names[0], format_func=lambda r: titles.get(r, r))
@@ -156,12 +194,16 @@ epci = map_frame("epci", scope)
 epci["classe"] = epci["code"].map(state)
 epci["hover"] = ("<b>" + epci["name"] + "</b><br>" + epci["classe"].fillna(f"{MISSING} (non évalué)") + "<br>"
                  + epci["code"].map(wrapped_summaries(V, year, ruleset)).fillna(""))
-st.plotly_chart(charts.choropleth_classes(
-    data.map_shapes(V, "epci", epci["code"], charts.MAP_PIXELS), epci, "classe", categories, colours,
-    legend_title="Statut",
-    title=f"Territoires prioritaires, {year}",
-    subtitle=f"EPCI — règles « {titles.get(ruleset, ruleset)} », version {status['ruleset_version'].iloc[0]}"),
-    width="stretch")
+if epci.empty:
+    st.info(ui.map_missing(V, "epci", scope_codes("epci", scope)))
+else:
+    st.plotly_chart(charts.choropleth_classes(
+        data.map_shapes(V, "epci", epci["code"], charts.MAP_PIXELS), epci, "classe", categories, colours,
+        legend_title="Statut", title=f"Territoires prioritaires, {year}",
+        subtitle=f"EPCI — règles « {titles.get(ruleset, ruleset)} », version {status['ruleset_version'].iloc[0]}"),
+        width="stretch")
 st.caption("« Indéterminé » : des données manquantes pourraient changer le résultat. Le détail des critères de "
            "chaque EPCI est dans la page Territoires prioritaires et dans son portrait. "
            f"{meta.get('geography_note', '')}")
+
+crossed_section()

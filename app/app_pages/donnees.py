@@ -40,14 +40,66 @@ st.markdown(f"**{meta.get('dataset', '')}** — départements "
             f"entrepôt construit le {ui.fr_date(meta.get('built_at'))}.")
 
 st.header("Sources et millésimes")
-sources = data.sources(V).groupby(["label", "producer", "vintage", "years", "fictitious"], sort=False).agg(
-    files=("file", lambda s: ", ".join(f.rsplit("/", 1)[-1] for f in s)), rows=("rows", "first")).reset_index()
-sources = sources.assign(years=sources["years"].replace("", "—"),
-                         fictitious=sources["fictitious"].map({True: "oui", False: "non"}))
-sources = sources.rename(columns={"label": "Source", "producer": "Producteur", "vintage": "Millésime",
-                                  "years": "Années", "fictitious": "Fictive", "files": "Fichiers",
-                                  "rows": "Lignes chargées"})
-st.table(sources.style.format({"Lignes chargées": lambda x: fr_number(x, 0)}), hide_index=True, border="horizontal")
+summary = data.source_summary(V)
+st.table(pd.DataFrame({
+    "Source": summary["label"], "Producteur": summary["producer"],
+    "Nature": summary["published"].map({True: "publiée (données ouvertes)", False: "extrait interne"}),
+    "Millésime": summary["vintage"], "Années": summary["years"].fillna("—").replace("", "—"),
+    "Fichiers": summary["files"].map(lambda n: fr_number(n, 0)), "Lignes retenues": summary["rows"].map(
+        lambda n: fr_number(n, 0)),
+}), hide_index=True, border="horizontal")
+st.caption("Chaque valeur de l'application dit si elle est **publiée** (telle que la Cnaf ou l'Insee la publie) ou "
+           "**calculée** à partir des extraits et de la population. Là où les deux existent, la valeur publiée est "
+           "affichée ; la valeur recalculée est comparée plus bas.")
+files = data.sources(V)
+with st.expander(f"Fichiers lus ({len(files)})"):
+    st.dataframe(pd.DataFrame({"Source": files["label"], "Fichier": files["file"], "Années": files["years"],
+                               "Lignes lues": files["rows_read"], "Lignes retenues": files["rows"],
+                               "Empreinte SHA-256": files["sha256"].str[:12] + "…"}),
+                 hide_index=True, width="stretch")
+
+st.header("Extraits : communes renseignées")
+declared = [part for part in meta.get("exhaustive", "").split(" | ") if part]
+st.markdown("Une commune absente d'un extrait n'est **pas renseignée** (valeur manquante, jamais 0), sauf si "
+            "l'extrait est déclaré exhaustif dans le `manifest.toml` du jeu de données : elle n'a alors rien (0). "
+            + ("Déclarations de ce jeu : " + " ; ".join(declared) + "." if declared
+               else "Aucun extrait n'est déclaré exhaustif dans ce jeu."))
+reporting = data.reporting(V, "departement")
+if reporting.empty:
+    st.caption("Pas d'extrait Caf / PMI ni de population dans ce jeu.")
+else:
+    latest = reporting[reporting["year"] == reporting["year"].max()]
+    st.dataframe(pd.DataFrame({
+        "Département": latest["code"].map(lambda c: dep_names.get(c, c)),
+        "Source": latest["source"].map(summary.set_index("source")["label"]), "Année": latest["year"],
+        "Communes renseignées": [f"{fr_number(r, 0)} sur {fr_number(n, 0)}"
+                                 for r, n in zip(latest["reported"], latest["communes"])],
+    }), hide_index=True, width="stretch")
+
+st.header("Codes communes rapprochés de la géographie actuelle")
+mapped = data.mappings(V)
+if mapped.empty:
+    st.caption("Aucun code ancien dans les fichiers : tous sont des communes du COG en vigueur.")
+else:
+    st.markdown(f"{fr_number(mapped['old_code'].nunique(), 0)} codes anciens (communes fusionnées, communes "
+                "déléguées, arrondissements municipaux) ont été rapportés à leur commune actuelle : leurs effectifs "
+                "y sont additionnés ; un taux publié n'est jamais additionné ni moyenné (il reste une partie de la "
+                "commune actuelle).")
+    st.dataframe(pd.DataFrame({"Fichier": mapped["file"], "Code du fichier": mapped["old_code"],
+                               "Commune actuelle": mapped["code"] + " " + mapped["name"].fillna(""),
+                               "Nature": mapped["kind"], "Lignes": mapped["rows"]}),
+                 hide_index=True, width="stretch")
+
+st.header("Avertissements de la dernière construction")
+notices = data.notices(V)
+if notices.empty:
+    st.caption("Aucun avertissement.")
+else:
+    st.dataframe(ui.french_table(pd.DataFrame({
+        "Fichier": notices["file"], "Ligne": notices["line"], "Colonne": notices["column"].fillna("—"),
+        "Avertissement": notices["message"], "Valeur": notices["found"].fillna("—"), "Lignes concernées":
+            notices["count"]}), {"Ligne": 0, "Lignes concernées": 0}), hide_index=True, width="stretch",
+        column_config={"Avertissement": st.column_config.TextColumn(width="large")})
 
 st.header("Années disponibles par indicateur")
 spans = data.years_per_indicator(V)
@@ -99,10 +151,20 @@ if not partial.empty:
                     f"- {r.name} : {r.n_communes_in_scope} communes sur {r.n_communes} "
                     f"(départements {r.departements.replace(',', ', ')})" for r in partial.itertuples()))
 
+st.header("Contrats vérifiés à la construction")
+contracts = data.contracts(V)
+st.dataframe(pd.DataFrame({
+    "Contrat": contracts["contract"], "Table": contracts["table_name"],
+    "Gravité": contracts["severity"].map({"error": "bloquant", "warn": "avertissement"}),
+    "Écarts": contracts["violations"], "Exemples": contracts["examples"].replace("", "—")}),
+    hide_index=True, width="stretch")
+st.caption("Un contrat bloquant en défaut arrête l'actualisation : l'entrepôt précédent reste en service.")
+
 st.header("Taux de couverture publiés et recalculés")
 comparison = data.comparison(V)
 if comparison.empty:
-    st.info("Pas de taux publiés par la Cnaf dans ce jeu : rien à comparer.")
+    st.info("Aucune valeur n'est à la fois publiée par la Cnaf et recalculable ici (il y faut les extraits Caf / "
+            "PMI et la population des mêmes territoires) : rien à comparer.")
     st.stop()
 st.caption(f"La Cnaf publie ses taux arrondis au dixième : un écart jusqu'à {fr_number(ROUNDING, 2)} point "
            "s'explique par l'arrondi ; au-delà, les effectifs ou les périmètres diffèrent.")

@@ -58,6 +58,23 @@ def rows(level: str, territory_codes: list[str], indicators: list[str], years_: 
     return frame
 
 
+def ctg_total(name: str, members: list[str], indicators: list[str], years_: list[int],
+              level: str = "epci") -> pd.DataFrame:
+    """The row of the CTG territory itself: its EPCI's (or communes') counts summed and rates recomputed by the
+    query layer."""
+    total = data.total(V, level, tuple(members), tuple(years_))
+    # a secret total reads « secret statistique » in the livret (its members' rows are marked by secrecy.marked)
+    total = total.assign(value=total["value"].astype(object).where(~total["secret"].astype(bool), ui.SECRET))
+    wide = total.pivot_table(index="year", columns="indicator", values="value", aggfunc="first")
+    frame = pd.DataFrame({"year": years_}).merge(wide.reset_index(), on="year", how="left") if not wide.empty \
+        else pd.DataFrame({"year": years_})
+    frame = frame.reindex(columns=["year", *indicators])
+    frame.insert(0, "level", "ctg")
+    frame.insert(1, "code", "")
+    frame.insert(2, "name", name)
+    return frame
+
+
 def references(dep_codes: list[str], indicators: list[str], years_: list[int]) -> pd.DataFrame:
     """Rows of the départements concerned and of France, for comparison."""
     return pd.concat([rows("departement", dep_codes, indicators, years_), rows("france", ["FR"], indicators, years_)],
@@ -70,8 +87,8 @@ def describe_epci(frame: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
     scope = info.apply(lambda r: f"partiel {int(r['n_communes_in_scope'])}/{int(r['n_communes'])}"
                        if r["partial"] else "complet", axis=1)
     state = status.set_index("code")
-    priority = state["status"].where(state["priority_class"].isna(),
-                                     state["status"] + " — " + state["priority_class"])
+    classes = state["priority_class"].astype("string")  # all missing when no rule set has classes
+    priority = state["status"].where(classes.isna(), state["status"].astype("string") + " — " + classes)
     extra = pd.DataFrame({TYPE: frame["code"].map(info["type"]).map(EPCI_TYPES),
                           SCOPE: frame["code"].map(scope), PRIORITY: frame["code"].map(priority)})
     return pd.concat([frame.iloc[:, :4], extra, frame.iloc[:, 4:]], axis=1)
@@ -110,7 +127,8 @@ with middle[2]:
     range_code = ui.choose("Filtrer sur un indicateur", "filtre", [NONE, *codes], NONE,
                            format_func=lambda c: "Aucun filtre" if c == NONE else _label(c))
 indicators = ui.choose_many("Indicateurs du tableau", "indicateurs", codes, format_func=_label,
-                            default=DEFAULT_INDICATORS, placeholder="Choisissez des indicateurs")
+                            default=[c for c in DEFAULT_INDICATORS if c in codes] or codes[:4],
+                            placeholder="Choisissez des indicateurs")
 if not indicators:
     st.info("Choisissez au moins un indicateur.")
     st.stop()
@@ -192,7 +210,7 @@ grid(reference_rows, [])
 grid(epci_rows, [SCOPE, PRIORITY], height=min(35 * (len(epci_rows) + 1) + 3, 640))
 straddling = (" Un EPCI « partiel » est à cheval sur plusieurs départements : ses chiffres ne comptent que ses "
               "communes des départements chargés.") if epci_rows[SCOPE].str.startswith("partiel").any() else ""
-st.caption(f"{ui.source_caption(V, indicators, year)} {meta.get('geography_note', '')}{straddling}")
+st.caption(f"{ui.source_caption(V, indicators, year, 'epci')} {meta.get('geography_note', '')}{straddling}")
 
 # Downloads: our own buttons (the table's built-in export is disabled because it would skip neutralisation).
 filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "Type d'EPCI", "Règles de priorité",
@@ -205,7 +223,7 @@ filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "
 ui.table_downloads(secrecy.marked(V, table), f"epci-{year}", catalogue, data.sources(V), meta, {"Filtres": filters},
                    xlsx_label="Télécharger le tableau (Excel)", csv_label="Télécharger le tableau (CSV)",
                    order_note="Les fichiers suivent les filtres et le tri choisis ci-dessus (un clic sur un en-tête "
-                              "de colonne ne trie que l'affichage).")
+                              "de colonne ne trie que l'affichage).", provenance=ui.values_of(V, table))
 
 # The first indicator as bars; counts are not set beside the département's and France's totals.
 chart = ui.entry(V, indicators[0])
@@ -222,36 +240,56 @@ if not kept.empty:
 st.subheader("Livret CTG")
 st.caption("Un dossier ZIP pour le livret d'un territoire de convention territoriale globale : le tableau (CSV et "
            "Excel, toutes les années dans la feuille Évolution), deux graphiques du taux de couverture global (PNG) "
-           "et le portrait de chaque EPCI (HTML).")
-epci_names = dict(zip(epci["code"], epci["name"]))
-territory = st.columns([2, 3])[0].text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
-# Full width, abbreviated legal forms, and the list spelt out below: a livret must not miss an EPCI unseen.
-members = ui.choose_many("EPCI du territoire de la CTG", "ctg", list(epci_names),
-                         format_func=lambda c: ui.short_name(epci_names[c]), placeholder="Choisissez les EPCI")
+           "et le portrait de chaque EPCI ou commune du territoire (HTML).")
+pick = st.columns([2, 1, 2])
+territory = pick[0].text_input("Nom du territoire de la CTG", placeholder="Territoire CTG")
+with pick[1]:
+    made_of = ui.choose("Territoire formé de", "ctg_niveau", ["epci", "commune"], "epci",
+                        format_func={"epci": "EPCI", "commune": "communes"}.get,
+                        help="Une CTG se signe avec un EPCI, plusieurs, ou des communes.")
+if made_of == "epci":
+    member_names = dict(zip(epci["code"], epci["name"]))
+    shown_name = ui.short_name
+else:  # the communes of the chosen département (all of them would be too long a list for a whole country)
+    scoped = communes if dep == ALL else communes[communes["departement"] == dep]
+    member_names = dict(zip(scoped["code"], scoped["name"]))
+    shown_name = str
+kind = {"epci": "EPCI", "commune": "communes"}[made_of]
+# Full width, abbreviated legal forms, and the list spelt out below: a livret must not miss a member unseen.
+members = ui.choose_many(f"{kind.capitalize() if made_of == 'commune' else kind} du territoire de la CTG",
+                         f"ctg{'' if made_of == 'epci' else '_communes'}", list(member_names),
+                         format_func=lambda c: shown_name(member_names[c]), placeholder=f"Choisissez les {kind}")
 if members:
-    st.caption(f"{len(members)} EPCI : " + " ; ".join(epci_names[c] for c in members) + ".")
+    st.caption(f"{len(members)} {kind if len(members) > 1 else kind.rstrip('s')} : "
+               + " ; ".join(member_names[c] for c in members) + ".")
 if not members:
-    st.info("Choisissez les EPCI qui forment le territoire de la CTG pour préparer son livret.")
+    st.info(f"Choisissez les {kind} qui forment le territoire de la CTG pour préparer son livret.")
     st.stop()
 
-territory = territory.strip() or (epci_names[members[0]] if len(members) == 1 else "Territoire CTG")
-main_deps = data.territories(V, "epci").set_index("code")["departement"]
+territory = territory.strip() or (member_names[members[0]] if len(members) == 1 else "Territoire CTG")
+main_deps = data.territories(V, made_of).set_index("code")["departement"]
 ctg_deps = sorted({main_deps[c] for c in members if pd.notna(main_deps.get(c))})
 ctg_refs = references(ctg_deps, indicators, [year])
-livret_table = pd.concat([describe_epci(rows("epci", members, indicators, [year]), status), ctg_refs],
-                         ignore_index=True)[table.columns]
+own_rows = rows(made_of, members, indicators, [year])
+if made_of == "epci":
+    own_rows = describe_epci(own_rows, status)
+columns = [c for c in table.columns if c in own_rows.columns or c in indicators or c in ("level", "code", "name",
+                                                                                           "year")]
+livret_table = pd.concat([own_rows, ctg_total(territory, members, indicators, [year], made_of), ctg_refs],
+                         ignore_index=True).reindex(columns=columns)
 wanted = list(dict.fromkeys([*indicators, CHART_INDICATOR]))
 livret = LivretInput(
     territory=territory, year=year, table=secrecy.marked(V, livret_table),
-    history=secrecy.marked(V, pd.concat([rows("epci", members, wanted, years), references(ctg_deps, wanted, years)],
+    history=secrecy.marked(V, pd.concat([rows(made_of, members, wanted, years), references(ctg_deps, wanted, years)],
                                         ignore_index=True)),
-    catalogue=catalogue, sources=data.sources(V), meta=meta, source_text=ui.source_caption(V, [CHART_INDICATOR]),
-    references=tuple(ctg_refs["name"]))
+    catalogue=catalogue, sources=data.sources(V), meta=meta,
+    source_text=ui.source_caption(V, [CHART_INDICATOR], None, made_of),
+    references=tuple(ctg_refs["name"]), members_label=f"{'EPCI' if made_of == 'epci' else 'Communes'} du territoire")
 
 
 def _livret_zip() -> bytes:
     """Built on click (portraits and charts take a few seconds), not on every rerun of the page."""
-    portraits = {epci_names[c]: portrait_html(V, "epci", c, year) for c in members}
+    portraits = {member_names[c]: portrait_html(V, made_of, c, year) for c in members}
     return build_livret(replace(livret, portraits=portraits), datetime.now(timezone.utc))
 
 

@@ -290,7 +290,11 @@ def comparison(result: Evaluation, base: Evaluation | None, rulesets: dict[str, 
                 + ("" if len(changes) else " Aucun ne change de statut ni de classe."))
     left, right = st.columns([4, 1])
     with left:
-        st.plotly_chart(change_map(before, result, changes, names, level, v), width="stretch")
+        no_map = ui.map_missing(v, level, result.status["code"])
+        if no_map:
+            st.info(no_map)
+        else:
+            st.plotly_chart(change_map(before, result, changes, names, level, v), width="stretch")
     with right:
         counts = changes["change"].value_counts()
         for change in shown_changes(before.ruleset, result.ruleset):
@@ -442,7 +446,11 @@ counts = table["Catégorie"].value_counts()
 before_counts = results_table(base, names)["Catégorie"].value_counts() if base else None
 left, right = st.columns([4, 1])
 with left:
-    st.plotly_chart(priority_map(result, table, level, year, V), width="stretch")
+    no_map = ui.map_missing(V, level, table["code"])
+    if no_map:
+        st.info(no_map)
+    else:
+        st.plotly_chart(priority_map(result, table, level, year, V), width="stretch")
 with right:
     for label in categories(current, set(counts.index)):
         delta = None if before_counts is None else int(counts.get(label, 0) - before_counts.get(label, 0))

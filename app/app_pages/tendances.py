@@ -49,12 +49,14 @@ if long.empty:
     st.info("Aucune valeur pour cet indicateur sur la période choisie.")
     st.stop()
 
-fig = charts.lines(long, title=f"{entry['label']}, {base}-{last}",
-                   subtitle=f"{entry['unit']} — sources : {entry['source']}"
-                   + (" ; France : Cnaf, data.caf.fr" if (long["code"] == "FR").any() else ""), unit=entry["unit"],
+points = ui.drawn(long)  # a figure carried from an earlier vintage is no point of the series
+fig = charts.lines(points, title=f"{entry['label']}, {base}-{last}",
+                   subtitle=f"{entry['unit']} — {ui.provenance(points)}", unit=entry["unit"],
                    decimals=int(entry["decimals"]), references=(dep_names[dep], "France"))
 st.plotly_chart(fig, width="stretch")
-notes = [ui.source_caption(V, [indicator]), meta.get("geography_note", "")]
+notes = [ui.values_caption(long), meta.get("geography_note", "")]
+if len(points) < len(long):
+    notes.append("Les années sans nouvelle valeur (dernier millésime reporté) ne sont pas tracées.")
 if not (long["code"] == "FR").any():
     notes.append("France : n.d. (la Cnaf ne publie au niveau national que le taux de couverture global et ses "
                  "composantes).")

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.demo import context, equipments, grouped, kinds, offer, publisher, writers
+from pipelines.demo import (allocataires, changes, context, equipments, grouped, kinds, offer, plan, publisher,
+                            writers)
 from pipelines.demo.calibration import BASE_YEAR, CALIBRATED_YEARS
 from pipelines.demo.childminders import childminders
 from pipelines.demo.draws import DEFAULT_SEED
@@ -37,6 +38,7 @@ class DemoTables:
     incomes: pd.DataFrame
     frr: pd.DataFrame
     qpv: pd.DataFrame
+    allocataires: pd.DataFrame  # one row per year and IRIS (towns) or commune, in the Caf file's columns
 
 
 def _non_am_places(scope: Scope, items: pd.DataFrame, complementary: pd.DataFrame) -> np.ndarray:
@@ -63,15 +65,17 @@ def build_tables(departements: list[str] | None, years=CALIBRATED_YEARS, seed: i
     population = context.population(scope)
     children = context.children(population)
     children_base = grouped.sums(children[CALIBRATED_YEARS.index(BASE_YEAR)], scope.dep, len(scope.codes))
-    items = equipments.equipments(scope, children_base, equipments.basket_gaps(scope))
+    items = changes.with_changes(equipments.equipments(scope, children_base, equipments.basket_gaps(scope)), scope)
     complementary = offer.complementary(scope, children)
     am = childminders(scope, children, _non_am_places(scope, items, complementary))
     tables = {"population": population, "childminders": am, "rpe_staff": offer.rpe_staff(items, scope, am),
               "complementary": complementary}
     tables = {name: t[t["year"].isin(years)].reset_index(drop=True) for name, t in tables.items()}
+    incomes = context.incomes(scope)
     return DemoTables(communes=scope.communes, departements=scope.departements,
-                      equipments=_until(items, years[-1]), incomes=context.incomes(scope),
-                      frr=context.frr(scope.communes), qpv=context.qpv(scope), **tables)
+                      equipments=_until(items, years[-1]), incomes=incomes,
+                      frr=context.frr(scope.communes), qpv=context.qpv(scope),
+                      allocataires=allocataires.allocataires(scope, population, incomes, years), **tables)
 
 
 def _until(items: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -102,4 +106,6 @@ def generate_demo(departements: list[str] | None, out_dir: Path, years=CALIBRATE
         *writers.filosofi(incomes, out_dir),
         *writers.extracts(tables.equipments, tables.childminders, tables.rpe_staff, tables.complementary, out_dir),
         *writers.zonages(tables.frr, tables.qpv, out_dir),
+        *writers.allocataires(tables.allocataires, out_dir),
+        *plan.write(list(tables.departements["code"]), out_dir),
     ]

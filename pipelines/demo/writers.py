@@ -92,6 +92,19 @@ def zonages(frr: pd.DataFrame, qpv: pd.DataFrame, out: Path) -> list[Path]:
             _csv(qpv_table, out / "zonages" / "qpv.csv")]
 
 
+def allocataires(frame: pd.DataFrame, out: Path) -> list[Path]:
+    """Per year, ``data_CAF_<année>_IRIS.csv`` (the towns' IRIS) and ``data_CAF_<année>_COM.csv`` (the other
+    communes), as the real file: ``;``, CRLF, no BOM, codes as text, the year only in the file name."""
+    paths = []
+    for year, rows in frame.groupby("year"):
+        table = rows.drop(columns="year")
+        iris = table["CODGEO"].str.len() == 9
+        for level, part in (("IRIS", table[iris]), ("COM", table[~iris])):
+            if not part.empty:
+                paths.append(_csv(part, out / "caf" / f"data_CAF_{year}_{level}.csv", crlf=True))
+    return paths
+
+
 def caf(files: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     """Cnaf open data exports: technical column names, ``;``, decimal point, BOM."""
     return [_csv(table, out / "caf" / f"{name}.csv", bom=True) for name, table in files.items()]
@@ -111,6 +124,8 @@ def _vintages(years: list[int]) -> dict[str, str]:
         "complementary_places": f"Extraction Caf, garde à domicile et préscolarisation {span} (fictif)",
         "frr": "Classement France Ruralités Revitalisation au 10 juillet 2025 (fictif)",
         "qpv": "Quartiers prioritaires de la politique de la ville 2024 (fictif)",
+        "allocataires": f"Caf, allocataires par IRIS et par commune au 31/12, {span} (fictif)",
+        "plan": "Plan d'action 2024-2026 du schéma d'après le plan réel de Saône-et-Loire (fictif)",
     }
 
 

@@ -27,6 +27,7 @@ _POP = ("population",)
 _EQ = ("equipments",)
 _AM = ("childminders",)
 _TCG_INPUTS = ("equipments", "childminders", "complementary_places", "population")
+_ALLOC = ("allocataires",)
 
 ENTRIES = [
     _entry("tcg", "Taux de couverture global", PER_100_U3, 1, "Petite enfance",
@@ -80,11 +81,11 @@ ENTRIES = [
     _entry("nb_eaje", "Nombre d'EAJE", "établissements", 0, "Petite enfance",
            "EAJE (PSU et hors PSU) ouverts au 31 décembre.", _EQ, "count", True),
     _entry("places_eaje_creees", "Places en EAJE créées depuis l'année de référence", "places", 0,
-           "Petite enfance", "Places des EAJE ouverts après le 31 décembre de l'année de référence.", _EQ,
-           "count", True, "Places créées"),
+           "Petite enfance", "Places des EAJE ouverts après le 31 décembre de l'année de référence, et extensions "
+           "de capacité (un transfert entre communes n'est pas une création).", _EQ, "count", True, "Places créées"),
     _entry("places_eaje_fermees", "Places en EAJE fermées depuis l'année de référence", "places", 0,
-           "Petite enfance", "Places des EAJE fermés après le 31 décembre de l'année de référence.", _EQ,
-           "count", False, "Places fermées"),
+           "Petite enfance", "Places des EAJE fermés après le 31 décembre de l'année de référence, et réductions "
+           "de capacité.", _EQ, "count", False, "Places fermées"),
     _entry("places_eaje_solde", "Solde de places en EAJE depuis l'année de référence", "places", 0,
            "Petite enfance", "Places en EAJE de l'année moins places de l'année de référence.", _EQ, "count",
            True, "Solde de places EAJE"),
@@ -162,6 +163,26 @@ ENTRIES = [
            "1 si la commune est classée FRR (socle, FRR+ ou bénéficiaire).", ("frr",), "flag", None, "FRR"),
     _entry("part_communes_frr", "Part des communes classées FRR", "%", 1, "Contexte",
            "100 × communes classées FRR / communes du territoire.", ("frr",), "share", None, "Communes FRR"),
+    # Caf allocataires (docs/allocataires.md): foyers with a payable right in December, counts as published.
+    _entry("allocataires", "Allocataires Caf", "foyers", 0, "Familles allocataires",
+           "Foyers allocataires de la Caf (responsable du dossier, conjoint et personnes à charge) ayant un droit "
+           "versable en décembre (colonne A des fichiers par IRIS).", _ALLOC, "count", None),
+    _entry("alloc_rsa", "Allocataires percevant le RSA", "foyers", 0, "Familles allocataires",
+           "Foyers allocataires bénéficiaires du revenu de solidarité active en décembre (colonne ARSAS).", _ALLOC,
+           "count", None, "Allocataires RSA"),
+    _entry("part_allocataires_rsa", "Part des allocataires percevant le RSA", "%", 1, "Familles allocataires",
+           "100 × allocataires percevant le RSA / allocataires : besoin d'accueil des familles en insertion.",
+           _ALLOC, "share", None, "Part RSA"),
+    _entry("alloc_monoparents", "Familles monoparentales allocataires", "foyers", 0, "Familles allocataires",
+           "Allocataires isolés avec au moins un enfant à charge (colonne AM).", _ALLOC, "count", None,
+           "Monoparents allocataires"),
+    _entry("part_familles_monoparentales", "Part des familles monoparentales parmi les familles allocataires", "%",
+           1, "Familles allocataires", "100 × allocataires monoparents / (allocataires monoparents + couples "
+           "allocataires avec enfants).", _ALLOC, "share", None, "Part monoparents"),
+    _entry("enfants_alloc_0_2", "Enfants de moins de 3 ans des familles allocataires", "enfants", 0,
+           "Familles allocataires", "Enfants de moins de 3 ans couverts par au moins une prestation de la Caf "
+           "(colonne ENF_2) : un autre décompte que celui de l'Insee, dénominateur du TCG.", _ALLOC, "count", None,
+           "Enfants 0-2 ans allocataires"),
 ]
 
 CODES = [e["code"] for e in ENTRIES]

@@ -1,7 +1,8 @@
 -- Equipments open on 31 December of each year, their places, and EAJE places created / closed since the
--- base year. A commune is reported when the extract lists it (any equipment, open or closed) or when the
--- extract is declared exhaustive for its département and the year; then absent means none (0). Otherwise
--- its counts are missing, never 0.
+-- base year (events of 015_equipment_events.sql: openings and capacity increases are created places, closings
+-- and capacity decreases closed ones; a transfer between communes is neither). A commune is reported when the
+-- extract lists it (any equipment, open or closed) or when the extract is declared exhaustive for its
+-- département and the year; then absent means none (0). Otherwise its counts are missing, never 0.
 CREATE TABLE equipment_counts AS
 WITH reported AS (
     SELECT g.commune, g.year
@@ -10,11 +11,6 @@ WITH reported AS (
       AND (g.commune IN (SELECT commune FROM stg_equipments)
            OR EXISTS (SELECT 1 FROM exhaustive x
                       WHERE x.source = 'equipments' AND x.departement = g.departement AND x.year = g.year))
-),
-open_at AS (
-    SELECT e.commune, y.year, e.type, e.places
-    FROM stg_equipments e JOIN panel_year y
-      ON e.opened <= make_date(y.year::BIGINT, 12, 31) AND (e.closed IS NULL OR e.closed > make_date(y.year::BIGINT, 12, 31))
 ),
 stock AS (
     SELECT r.commune, r.year,
@@ -31,17 +27,18 @@ stock AS (
         count(o.type) FILTER (WHERE o.type = 'REAAP') AS nb_reaap,
         count(o.type) FILTER (WHERE o.type = 'MEDIATION_FAMILIALE') AS nb_mediation,
         count(o.type) FILTER (WHERE o.type = 'ESPACE_RENCONTRE') AS nb_espace_rencontre
-    FROM reported r LEFT JOIN open_at o ON o.commune = r.commune AND o.year = r.year
+    FROM reported r LEFT JOIN equipment_open o ON o.commune = r.commune AND o.year = r.year
     GROUP BY r.commune, r.year
 ),
-flows AS (  -- EAJE opened / closed after 31 December of the base year and by the end of the year
+flows AS (  -- EAJE events after 31 December of the base year and by the end of the year
     SELECT r.commune, r.year,
-        coalesce(sum(e.places) FILTER (WHERE e.opened > make_date(getvariable('base_year'), 12, 31)
-                                       AND e.opened <= make_date(r.year::BIGINT, 12, 31)), 0) AS places_eaje_creees,
-        coalesce(sum(e.places) FILTER (WHERE e.closed > make_date(getvariable('base_year'), 12, 31)
-                                       AND e.closed <= make_date(r.year::BIGINT, 12, 31)), 0) AS places_eaje_fermees
+        coalesce(sum(e.places) FILTER (WHERE e.places > 0 AND e.kind IN ('ouverture', 'capacité')), 0)
+            AS places_eaje_creees,
+        coalesce(-sum(e.places) FILTER (WHERE e.places < 0 AND e.kind IN ('fermeture', 'capacité')), 0)
+            AS places_eaje_fermees
     FROM reported r
-    LEFT JOIN stg_equipments e ON e.commune = r.commune AND e.type IN ('EAJE_PSU', 'EAJE_HORS_PSU')
+    LEFT JOIN equipment_event e ON e.commune = r.commune AND e.type IN ('EAJE_PSU', 'EAJE_HORS_PSU')
+         AND e.year > getvariable('base_year') AND e.year <= r.year
     GROUP BY r.commune, r.year
 )
 SELECT s.*, s.places_eaje_psu + s.places_eaje_hors_psu AS places_eaje,

@@ -3,11 +3,13 @@
 CREATE TABLE counts AS
 WITH commune_counts AS (
     SELECT g.commune, g.epci, g.arrondissement, g.departement, g.year,
-           e.* EXCLUDE (commune, year), y.* EXCLUDE (commune, year), c.* EXCLUDE (commune, year)
+           e.* EXCLUDE (commune, year), y.* EXCLUDE (commune, year), c.* EXCLUDE (commune, year),
+           a.* EXCLUDE (commune, year)
     FROM commune_year g
     LEFT JOIN equipment_counts e USING (commune, year)
     LEFT JOIN yearly_counts y USING (commune, year)
     LEFT JOIN context_counts c USING (commune, year)
+    LEFT JOIN allocataires_counts a USING (commune, year)
 )
 SELECT 'commune' AS level, commune AS code, year, COLUMNS(* EXCLUDE (commune, epci, arrondissement, departement, year))
 FROM commune_counts

@@ -27,7 +27,7 @@ def model_files() -> list[Path]:
 
 def definitions() -> list[str]:
     """The macros and views a warehouse carries besides its tables (the reader's ``indicator_value``)."""
-    return [MACROS.read_text(encoding="utf-8"), VIEWS.read_text(encoding="utf-8"), PROTECTED.read_text(encoding="utf-8")]
+    return [path.read_text(encoding="utf-8") for path in (MACROS, VIEWS, PROTECTED)]
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:

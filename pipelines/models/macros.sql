@@ -27,6 +27,10 @@ SELECT *,
     per100(places_alsh, enfants_3_5 + enfants_6_10) AS places_alsh_pour_100_3_10,
     per100(population_qpv, population) AS part_population_qpv,
     per100(nb_communes_frr, nb_communes) AS part_communes_frr,
+    -- Caf allocataires (docs/allocataires.md): RSA among all allocataires; single parents among the families
+    -- allocataires (single parents + couples with children), the Caf's usual denominator.
+    per100(alloc_rsa, allocataires) AS part_allocataires_rsa,
+    per100(alloc_monoparents, alloc_monoparents + alloc_couples_avec_enfants) AS part_familles_monoparentales,
     -- panier de services parentalité: at least one REAAP action, one LAEP and one CLAS
     CASE WHEN nb_reaap IS NULL OR nb_laep IS NULL OR nb_clas IS NULL THEN NULL
          WHEN nb_reaap > 0 AND nb_laep > 0 AND nb_clas > 0 THEN 1.0 ELSE 0.0 END AS panier_complet,
@@ -38,6 +42,17 @@ FROM (
         places_eaje_psu + places_eaje_hors_psu + places_am + places_gad + places_prescol AS places_total
     FROM query_table(counts)
 );
+
+-- The crossed diagnostic petite enfance × insertion: where a territory stands against its reference (its
+-- département) on coverage and on need. 1 = coverage below and need above the reference (the first to look
+-- at), 2 = coverage below, need not above, 3 = coverage not below, need above, 4 = neither. Missing when any
+-- of the four figures is missing.
+CREATE OR REPLACE MACRO coverage_need_quadrant(coverage, coverage_ref, need, need_ref) AS
+CASE WHEN coverage IS NULL OR coverage_ref IS NULL OR need IS NULL OR need_ref IS NULL THEN NULL
+     WHEN coverage < coverage_ref AND need > need_ref THEN 1
+     WHEN coverage < coverage_ref THEN 2
+     WHEN need > need_ref THEN 3
+     ELSE 4 END;
 
 -- Which row of a file stands for today's commune, per commune and year (a published figure is never summed
 -- nor averaged): the one row that is not an arrondissement municipal, when there is exactly one — the commune

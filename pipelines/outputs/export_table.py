@@ -18,8 +18,9 @@ def export_table(level: str, fmt: str, out: Path, epci: list[str] | None = None,
             raise ValueError(f"année {year} absente de l'entrepôt (années : {', '.join(map(str, wh.years()))})")
         table = wh.indicator_table(level, years=years, codes=codes)
         catalogue = wh.catalogue()
-        data = (to_csv_bytes(table, catalogue) if fmt == "csv"
-                else to_xlsx_bytes(table, catalogue, wh.sources(), wh.meta()))
+        provenance = wh.values(level, codes, None, years)
+        data = (to_csv_bytes(table, catalogue, wh.meta(), provenance) if fmt == "csv"
+                else to_xlsx_bytes(table, catalogue, wh.sources(), wh.meta(), provenance=provenance))
     finally:
         wh.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 DATA_SHEET = "Indicateurs"
 DOC_SHEET = "Documentation"
+PROVENANCE_SHEET = "Provenance"
+ORIGIN_WORDS = {"published": "publiée", "computed": "calculée"}
 TITLE = "Schéma départemental des services aux familles : export d'indicateurs"
 FICTITIOUS = "Données fictives de démonstration"
 FICTITIOUS_WARNING = f"{FICTITIOUS} : ces chiffres ne décrivent la situation d'aucun territoire réel."
@@ -43,6 +45,7 @@ IDENTIFIER_LABELS = {
 LEVEL_LABELS = {
     "commune": "Commune",
     "epci": "EPCI",
+    "ctg": "Territoire de la CTG (total)",
     "arrondissement": "Arrondissement",
     "departement": "Département",
     "france": "France",
@@ -158,18 +161,49 @@ def _csv_cell(value, decimals: int | None) -> str:
     return text.replace(".", ",")
 
 
-def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, str] | None = None) -> bytes:
+def provenance_line(values: pd.DataFrame, catalogue: pd.DataFrame) -> str:
+    """« Origine des valeurs : Taux de couverture global : publiée 20, calculée 3 | … » for the values exported,
+    in catalogue order (no « ; »: the line stays one cell)."""
+    labels = catalogue.set_index("code")["label"]
+    order = {code: i for i, code in enumerate(catalogue["code"])}
+    parts = []
+    for indicator, rows in sorted(values.groupby("indicator"), key=lambda item: order.get(item[0], len(order))):
+        counts = rows["origin"].value_counts()
+        found = ", ".join(f"{ORIGIN_WORDS[o]} {counts[o]}" for o in ORIGIN_WORDS if o in counts)
+        parts.append(f"{labels.get(indicator, indicator)} : {found}")
+    return "Origine des valeurs : " + " | ".join(parts) + " (détail valeur par valeur dans le fichier Excel)."
+
+
+def provenance_frame(values: pd.DataFrame, catalogue: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
+    """One row per value exported: where it comes from — published or computed, by whom, which vintage."""
+    labels = catalogue.set_index("code")["label"]
+    return pd.DataFrame({
+        "level": values["level"], "code": values["code"],
+        "name": values["code"].map(names) if names is not None else None, "year": values["year"],
+        "Indicateur": values["indicator"].map(labels).fillna(values["indicator"]),
+        "Valeur": values["value"], "Origine": values["origin"].map(ORIGIN_WORDS),
+        "Source": values["source"], "Millésime": values["vintage"],
+        "Année de la donnée": values["vintage_year"],
+    }).dropna(axis=1, how="all")
+
+
+def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, str] | None = None,
+                 provenance: pd.DataFrame | None = None) -> bytes:
     """CSV for a French Excel: ``;``, decimal comma, no thousands separator, UTF-8 with BOM, CRLF.
 
     Codes are written as text with their leading zeros, but a spreadsheet opening the file by double-click
     (Excel, LibreOffice) reads ``01001`` as the number 1001: that is why the XLSX export exists, and the app
-    says so beside the button. With fictitious data (``meta``), the first line says so, before the header.
+    says so beside the button. With fictitious data (``meta``), the first line says so, before the header;
+    with the exported values' ``provenance`` (rows of ``indicator_value``), a line says how many of each
+    indicator are published or computed.
     """
     columns = _columns(table, catalogue)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if (meta or {}).get("fictitious") == "true":
         writer.writerow([FICTITIOUS_WARNING])
+    if provenance is not None and not provenance.empty:
+        writer.writerow([neutralise(provenance_line(provenance, catalogue))])
     writer.writerow([column.header for column in columns])
     writer.writerows(zip(*([_csv_cell(v, c.decimals) for v in c.values] for c in columns)))
     return buffer.getvalue().encode("utf-8-sig")
@@ -177,11 +211,17 @@ def to_csv_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, meta: dict[str, s
 
 def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame, meta: dict[str, str],
                   extra_sheets: dict[str, pd.DataFrame] | None = None, *,
-                  generated_at: datetime | None = None) -> bytes:
-    """Workbook with the data sheet, a Documentation sheet (definitions, sources, vintages) and ``extra_sheets``.
+                  generated_at: datetime | None = None, provenance: pd.DataFrame | None = None,
+                  title: str = TITLE) -> bytes:
+    """Workbook with the data sheet, a Documentation sheet (definitions, sources, vintages), ``extra_sheets``
+    and, given the exported values' ``provenance``, a Provenance sheet: each value published or computed.
 
-    ``generated_at`` defaults to now; pass it to reproduce an earlier export (without a zone: UTC).
+    ``generated_at`` defaults to now; pass it to reproduce an earlier export (without a zone: UTC). ``title``
+    heads the Documentation sheet (what the workbook is).
     """
+    if provenance is not None and not provenance.empty:
+        names = table.drop_duplicates("code").set_index("code")["name"] if "name" in table else None
+        extra_sheets = {**(extra_sheets or {}), PROVENANCE_SHEET: provenance_frame(provenance, catalogue, names)}
     workbook = Workbook()
     data = workbook.active
     data.title = DATA_SHEET
@@ -190,7 +230,7 @@ def to_xlsx_bytes(table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.Data
     if fictitious:
         data.oddHeader.center.text = FICTITIOUS  # printed on every page of a livret
     _write_documentation(workbook.create_sheet(DOC_SHEET), table, catalogue, sources, meta,
-                         generated_at or datetime.now(timezone.utc), fictitious)
+                         generated_at or datetime.now(timezone.utc), fictitious, title)
     for name, frame in (extra_sheets or {}).items():
         _write_data_sheet(workbook.create_sheet(name), _columns(frame, catalogue))
     buffer = io.BytesIO()
@@ -236,8 +276,8 @@ def _set_widths(ws: Worksheet, *blocks: list[int]) -> None:
 
 
 def _write_documentation(ws: Worksheet, table: pd.DataFrame, catalogue: pd.DataFrame, sources: pd.DataFrame,
-                         meta: dict[str, str], generated_at: datetime, fictitious: bool) -> None:
-    ws.cell(row=1, column=1, value=TITLE).font = Font(bold=True, size=14)
+                         meta: dict[str, str], generated_at: datetime, fictitious: bool, title: str) -> None:
+    ws.cell(row=1, column=1, value=neutralise(title)).font = Font(bold=True, size=14)
     row = 2
     if fictitious:
         ws.cell(row=row, column=1, value=FICTITIOUS_WARNING).font = Font(bold=True, color="C00000")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.errors import Notice, Problem
-from pipelines.formatting import fr_number
+from pipelines.formatting import fr_date, fr_number
 from pipelines.warehouse import store
 from pipelines.warehouse.query import Warehouse, WarehouseMissing
 
@@ -26,7 +26,7 @@ def describe(last_runs: int = 8) -> str:
     lines.append("")
     lines.append(f"Dernières exécutions (journal {store.JOURNAL}) :")
     for entry in store.read_journal()[-last_runs:][::-1]:
-        lines.append(f"  {entry.get('started_at', '')[:19]}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
+        lines.append(f"  {fr_date(entry.get('started_at'))}  {OUTCOMES.get(entry.get('outcome'), entry.get('outcome'))}"
                      f"  {entry.get('message', '')}")
         for problem in entry.get("rejected", [])[:5]:
             lines.append(f"      {Problem(**problem)}")
@@ -42,9 +42,9 @@ def _warehouse_lines(wh: Warehouse) -> list[str]:
         f"Entrepôt : {wh.file}",
         f"Jeu de données : {meta.get('dataset')}" + ("  [DONNÉES FICTIVES DE DÉMONSTRATION]"
                                                      if meta.get("fictitious") == "true" else ""),
-        f"Départements : {meta.get('departements')} — géographie {meta.get('cog_vintage')}",
+        f"Périmètre : {meta.get('scope') or meta.get('departements')} — géographie {meta.get('cog_vintage')}",
         f"Années : {meta.get('years')} (référence des créations de places : {meta.get('base_year')})",
-        f"Construit le {meta.get('built_at')} (exécution {meta.get('run_id')})",
+        f"Construit le {fr_date(meta.get('built_at'))} (exécution {meta.get('run_id')})",
         "",
         "Sources et millésimes :",
     ]
@@ -55,7 +55,7 @@ def _warehouse_lines(wh: Warehouse) -> list[str]:
                                    "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall():
         count = wh.con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
         lines.append(f"  {table:<22} {fr_number(count, 0):>10}")
-    lines += _tcg_lines(wh) + _notice_lines(wh)
+    lines += _tcg_lines(wh) + _plan_lines(wh) + _notice_lines(wh)
     return lines
 
 
@@ -73,6 +73,22 @@ def _tcg_lines(wh: Warehouse) -> list[str]:
         shown = f"{fr_number(value, 1):>6} {'publié' if origin == 'published' else 'calculé'}"
         lines.append(f"  {code}  {year}  {shown}" + (f" ; recalculé {fr_number(computed, 1)}"
                                                     if computed is not None else ""))
+    return lines
+
+
+def _plan_lines(wh: Warehouse) -> list[str]:
+    """The action plans loaded, their fiches and where their linked indicators stand."""
+    plans = wh.plans()
+    if plans.empty:
+        return ["", "Plan d'action : aucun (modèle : sdsf templates, à déposer dans plan/plan_action*.xlsx)"]
+    lines = ["", "Plan d'action :"]
+    for row in plans.itertuples(index=False):
+        indicators = wh.plan_indicators(row.departement)
+        counts = indicators["status"].value_counts()
+        statuses = ", ".join(f"{status} {n}" for status, n in counts.items())
+        fiches = len(wh.plan_actions(row.departement, row.last_year))
+        lines.append(f"  {row.departement}  {row.title} ({row.file}) : {fiches} fiches, {len(indicators)} "
+                     f"indicateurs liés ({statuses})")
     return lines
 
 

@@ -84,7 +84,8 @@ class Checker:
         self.file = str(raw.path)
         self.checks: list[Check] = []
         self.keys: list[dict[str, str]] = []  # unique keys, checked with the other checks
-        self.layers: list[dict[str, str]] = [{}, {}, {}]  # name -> SQL, each layer reads the ones before
+        # name -> SQL, each layer reads the ones before; the last holds window expressions over typed values
+        self.layers: list[dict[str, str]] = [{}, {}, {}, {}]
         self.notices: list[Notice] = list(raw.notices)
         self.problems: list[Problem] = []
         self.table: str | None = None  # the typed table, once built
@@ -129,6 +130,16 @@ class Checker:
             self._missing[column] = self._layer(0, missing_sql(self.col(column)))
         return self._missing[column]
 
+    def derived(self, sql: str, layer: int = 0) -> str:
+        """A connector's own expression, computed once per row (``layer`` 0 reads the raw columns, 1 reads
+        layer 0…); returns the name to use it by in checks, keys and typed columns."""
+        return self._layer(layer, sql)
+
+    def window(self, sql: str) -> str:
+        """A window expression over typed values (``lag(x) OVER (PARTITION BY k ORDER BY d)``): rules between the
+        rows of one key, computed once per row after every column is typed (the last layer)."""
+        return self.derived(sql, len(self.layers) - 1)
+
     def _layer(self, layer: int, sql: str) -> str:
         """Compute ``sql`` once per row at ``layer``; returns the name later expressions read it by."""
         name = f"x{next(self._names)}"
@@ -144,7 +155,8 @@ class Checker:
         if required:
             self.add(missing, column, expected, c)
         else:
-            self.warn(f"lower(trim({c})) IN ({_TOKENS})", column, "texte lu comme valeur manquante (jamais 0)", c)
+            self.warn(f"({missing} AND {c} IS NOT NULL AND trim({c}) <> '')", column,
+                      "texte lu comme valeur manquante (jamais 0)", c)
         return missing
 
     def text(self, column: str, *, required: bool = False) -> str:
@@ -160,14 +172,20 @@ class Checker:
         the column's own (the column still names the problems).
         """
         c = text or self.col(column)
+        # Most cells are plain numbers: DuckDB's own cast reads them; only the others are cleaned (« 14 957 »,
+        # « 72,1 ») and looked at for words meaning missing — CASE evaluates those branches for them alone.
+        fast = self._layer(0, f"TRY_CAST({c} AS DOUBLE)")
+        plain = f"({fast} IS NOT NULL AND NOT isnan({fast}))"
         cleaned = f"trim({c})"
         for space in SPACES:
             cleaned = f"replace({cleaned}, {literal(space)}, '')"
-        cleaned = self._layer(0, cleaned)
-        decimal = self._layer(1, f"CASE WHEN contains({cleaned}, ',') AND NOT contains({cleaned}, '.') "
-                                 f"THEN replace({cleaned}, ',', '.') WHEN contains({cleaned}, ',') THEN NULL "
-                                 f"ELSE {cleaned} END")
-        value = self._layer(2, f"TRY_CAST({decimal} AS DOUBLE)")
+        decimal = (f"CASE WHEN contains({cleaned}, ',') AND NOT contains({cleaned}, '.') "
+                   f"THEN replace({cleaned}, ',', '.') WHEN contains({cleaned}, ',') THEN NULL ELSE {cleaned} END")
+        value = self._layer(1, f"CASE WHEN {plain} THEN {fast} WHEN {c} IS NULL THEN NULL "
+                               f"ELSE TRY_CAST({decimal} AS DOUBLE) END")
+        if text is None:
+            self._missing.setdefault(column, self._layer(1, f"CASE WHEN {c} IS NULL THEN true WHEN {plain} "
+                                                            f"THEN false ELSE {missing_sql(c)} END"))
         if expected is None:
             expected = "un entier" if integral else "un nombre"
             if minimum is not None:
@@ -229,15 +247,18 @@ class Checker:
         self.add(f"(NOT {missing} AND NOT {known} AND {canonical} IS NULL)", column, expected, self.col(column))
         return self._layer(2, f"CASE WHEN {missing} THEN NULL {cases} ELSE {canonical} END")
 
-    def choice(self, column: str, allowed: dict[str, str], *, required: bool = True) -> str:
-        """Map accepted spellings (case, accents, separators free) to canonical values."""
+    def choice(self, column: str, allowed: dict[str, str], *, required: bool = True, expected: str | None = None) -> str:
+        """Map accepted spellings (case, accents, separators free) to canonical values.
+
+        ``expected``: what to tell users when the list is too long to spell out (the indicator catalogue).
+        """
         c = self.col(column)
         key = self._layer(0, f"trim(regexp_replace(lower(strip_accents(replace({c}, '’', ''''))), "
                              f"'[[:space:]_-]+', ' ', 'g'))")
         keys = {choice_key(k): v for k, v in allowed.items()}
         cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in keys.items())
         typed = self._layer(1, f"CASE {key} {cases} END")
-        expected = "une valeur parmi " + ", ".join(sorted(set(allowed.values())))
+        expected = expected or "une valeur parmi " + ", ".join(sorted(set(allowed.values())))
         missing = self._presence(column, expected, required)
         self.add(f"(NOT {missing} AND {typed} IS NULL)", column, expected, c)
         return f"(CASE WHEN {missing} THEN NULL ELSE {typed} END)"

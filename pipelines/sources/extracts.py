@@ -34,6 +34,7 @@ class Kind:
     label: str
     read: Callable[[Checker, str, bool], str]
     cell: Callable[[str], object] = str
+    sql: str = "VARCHAR"  # the typed column's type (an empty sheet still has its columns)
 
 
 # Canonical code -> usual French labels also accepted (case, accents, separators are free).
@@ -70,12 +71,12 @@ def _decimal_cell(text: str) -> float:
 
 TEXT = Kind("texte", lambda c, col, req: c.text(col, required=req))
 COMMUNE = Kind("code commune INSEE (5 caractères)", lambda c, col, req: c.code(col, "commune", required=req))
-YEAR = Kind("année (AAAA)", lambda c, col, req: c.year(col, required=req), int)
-COUNT = Kind("entier ≥ 0", lambda c, col, req: c.integer(col, required=req), int)
+YEAR = Kind("année (AAAA)", lambda c, col, req: c.year(col, required=req), int, "BIGINT")
+COUNT = Kind("entier ≥ 0", lambda c, col, req: c.integer(col, required=req), int, "BIGINT")
 DECIMAL = Kind("nombre ≥ 0 (virgule ou point décimal)", lambda c, col, req: c.number(col, required=req),
-               _decimal_cell)
+               _decimal_cell, "DOUBLE")
 DATE = Kind("date (AAAA-MM-JJ ou JJ/MM/AAAA)", lambda c, col, req: c.date(col, required=req),
-            dt.date.fromisoformat)
+            dt.date.fromisoformat, "DATE")
 EQUIPMENT_TYPE = Kind("type d'équipement (code ou libellé, voir la liste)",
                       lambda c, col, req: c.choice(col, TYPE_KEYS, required=req))
 
@@ -97,11 +98,11 @@ class Compare:
     """``column`` ``op`` ``other`` on every row where both are filled (e.g. actifs ≤ agréés)."""
 
     column: str
-    op: str  # ≤ or ≥
+    op: str  # ≤, ≥ or >
     other: str
 
     def check(self, checker: Checker, values: dict[str, str]) -> None:
-        sql_op = {"≤": "<=", "≥": ">="}[self.op]
+        sql_op = {"≤": "<=", "≥": ">=", ">": ">"}[self.op]
         value, bound = values[self.column], values[self.other]
         checker.add(f"({value}) IS NOT NULL AND ({bound}) IS NOT NULL AND NOT (({value}) {sql_op} ({bound}))",
                     self.column, f"une valeur {self.op} {self.other} ({{}})", checker.col(self.column), detail=bound)
@@ -129,18 +130,73 @@ class RequiredWhen:
 
 
 @dataclass(frozen=True)
+class RequiredWithout:
+    """``column`` must be filled on rows where ``other`` is empty (a label when no catalogue code is given)."""
+
+    column: str
+    other: str
+
+    def check(self, checker: Checker, values: dict[str, str]) -> None:
+        checker.add(f"{checker.missing(self.column)} AND {checker.missing(self.other)}", self.column,
+                    f"une valeur (obligatoire quand {self.other} est vide)", checker.col(self.column))
+
+    def describe(self) -> str:
+        return f"obligatoire si {self.other} est vide"
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Rows sharing ``key`` are successive periods of one thing (an equipment whose places or commune changed).
+
+    A period starts on or after the day the previous one ends (its ``end``): the change day ends one and starts
+    the next; a gap between two periods is a closing and a reopening. Overlapping periods would count the
+    equipment twice, a change of ``same`` (the type) would make a conversion look like an opening.
+    """
+
+    key: str
+    start: str
+    end: str
+    same: str
+
+    def check(self, checker: Checker, values: dict[str, str]) -> None:
+        key, start, end, same = (values[c] for c in (self.key, self.start, self.end, self.same))
+        order = f"OVER (PARTITION BY {key} ORDER BY {start}, _r)"
+        previous_end = checker.window(f"lag(coalesce({end}, DATE '9999-12-31')) {order}")
+        previous = checker.window(f"lag('du ' || strftime({start}, '%Y-%m-%d') || coalesce(' au ' || "
+                                  f"strftime({end}, '%Y-%m-%d'), ', sans date de fermeture')) {order}")
+        previous_start = checker.window(f"lag({start}) {order}")  # the same start is a repeated key, said once
+        checker.add(f"({key}) IS NOT NULL AND ({start}) IS NOT NULL AND {previous_end} > ({start}) "
+                    f"AND {previous_start} <> ({start})", self.start,
+                    f"une date ≥ la fin de la période précédente du même {self.key} ({{}}) : deux périodes d'un "
+                    "équipement ne se chevauchent pas", checker.col(self.start), detail=previous)
+        first = checker.window(f"first_value({same}) {order}")
+        checker.add(f"({key}) IS NOT NULL AND ({same}) IS NOT NULL AND {first} <> ({same})", self.same,
+                    f"le même {self.same} sur chaque période d'un {self.key} ({{}} sur la première) : une conversion "
+                    "se déclare sous un nouvel identifiant", checker.col(self.same), detail=first)
+
+    @property
+    def column(self) -> str:  # the column its documentation goes with
+        return self.key
+
+    def describe(self) -> str:
+        return (f"plusieurs lignes par {self.key} = périodes successives (changement de places ou de commune), "
+                "sans chevauchement, même type")
+
+
+@dataclass(frozen=True)
 class Template:
     name: str  # also the file name prefix in data/raw/<jeu>/extracts/ and the XLSX sheet name
     table: str
     description: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]
-    rules: tuple[Compare | RequiredWhen, ...] = ()
+    rules: tuple[Compare | RequiredWhen | RequiredWithout | Periods, ...] = ()
 
     def requirement(self, field: Field) -> str:
         if field.required:
             return "oui"
-        conditional = any(isinstance(r, RequiredWhen) and r.column == field.column for r in self.rules)
+        conditional = any(isinstance(r, (RequiredWhen, RequiredWithout)) and r.column == field.column
+                          for r in self.rules)
         return "sous condition" if conditional else "non"
 
     def controls(self, field: Field) -> str:
@@ -165,7 +221,12 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
         "equipements", "equipments",
         "Équipements et services financés ou autorisés (EAJE, MAM, RPE, LAEP, CLAS, ALSH, REAAP, "
         "médiation familiale, espaces rencontre) : une ligne par équipement, y compris ceux qui ont "
-        "fermé (date de fermeture renseignée), pour suivre les créations et fermetures de places.",
+        "fermé (date de fermeture renseignée), pour suivre les créations et fermetures de places. "
+        "Un équipement dont les places ou la commune changent a une ligne par période, sous le même "
+        "identifiant : la date de fermeture d'une période est le jour du changement, date d'ouverture de "
+        "la suivante (extension ou réduction de capacité, transfert vers une autre commune) ; un écart "
+        "entre deux périodes est une fermeture suivie d'une réouverture. Un fichier d'une ligne par "
+        "équipement reste valable tel quel.",
         (
             Field("id_equipement", "equipment_id", TEXT, True,
                   "Identifiant stable de l'équipement (celui du système de gestion de la Caf ou du département).",
@@ -178,15 +239,18 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
             Field("places", "places", COUNT, False,
                   "Places agréées ou autorisées ; obligatoire pour les EAJE, MAM et ALSH.", "24"),
             Field("date_ouverture", "opened", DATE, True,
-                  "Date d'ouverture de l'équipement (ou de début de l'action).", "2019-09-02"),
+                  "Date d'ouverture de l'équipement (ou de début de l'action) ; pour une période suivante, jour du "
+                  "changement.", "2019-09-02"),
             Field("date_fermeture", "closed", DATE, False,
-                  "Date de fermeture ; vide tant que l'équipement est ouvert.", ""),
+                  "Date de fermeture (ou jour du changement qui ouvre la période suivante) ; vide tant que "
+                  "l'équipement est ouvert.", ""),
             Field("gestionnaire", "manager", TEXT, False,
                   "Gestionnaire : commune, EPCI, association, entreprise…", "Commune de Mâcon"),
         ),
-        key=("id_equipement",),
+        key=("id_equipement", "date_ouverture"),
         rules=(RequiredWhen("places", "type_equipement", PLACES_REQUIRED_FOR),
-               Compare("date_fermeture", "≥", "date_ouverture")),
+               Compare("date_fermeture", "≥", "date_ouverture"),
+               Periods("id_equipement", "date_ouverture", "date_fermeture", "type_equipement")),
     ),
     Template(
         "assistants_maternels", "childminders",
@@ -249,6 +313,11 @@ def stage(con: duckdb.DuckDBPyConnection, path: str | Path, template_name: str, 
         raise ValueError(f"modèle inconnu : {template_name} (attendu : {', '.join(TEMPLATES)})")
     template = TEMPLATES[template_name]
     raw = files.load(con, path, sheet=template.name, header_key=template.fields[0].column)
+    return typed(con, raw, template, table)
+
+
+def typed(con: duckdb.DuckDBPyConnection, raw: files.RawTable, template: Template, table: str) -> Checker:
+    """Type and check one loaded table against ``template``; reject it or create ``table``."""
     checker = Checker(con, raw)
     checker.require_columns([f.column for f in template.fields])
     checker.ignore_others([f.column for f in template.fields])
@@ -299,15 +368,15 @@ def _write_workbook(path: Path) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for template in TEMPLATES.values():
-        _fill_sheet(book.create_sheet(template.name), [f.column for f in template.fields],
+        fill_sheet(book.create_sheet(template.name), [f.column for f in template.fields],
                     [[f.kind.cell(f.example) if f.example else None for f in template.fields]])
     rows = documentation_rows()
-    _fill_sheet(book.create_sheet(DOC_SHEET), list(DOC_COLUMNS), [list(r.values()) for r in rows])
+    fill_sheet(book.create_sheet(DOC_SHEET), list(DOC_COLUMNS), [list(r.values()) for r in rows])
     book.save(path)
     return path
 
 
-def _fill_sheet(sheet, header: list[str], rows: list[list]) -> None:
+def fill_sheet(sheet, header: list[str], rows: list[list]) -> None:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -347,7 +416,7 @@ remplacer) et le classeur `modeles_extraits.xlsx` (une feuille par modèle et un
 """
 
 
-def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
     def line(cells):
         return "| " + " | ".join(cells) + " |"
 
@@ -360,7 +429,7 @@ def templates_markdown() -> str:
     out = [DOC_INTRO]
     for template in TEMPLATES.values():
         out += [f"## `{template.name}` → table `{template.table}`", "", template.description, ""]
-        out += _markdown_table(
+        out += markdown_table(
             list(DOC_COLUMNS[1:]),
             [[f"`{r['colonne']}`", r["type"], r["obligatoire"], r["description"],
               f"`{r['exemple']}`" if r["exemple"] else "", r["contrôles"]]
@@ -369,9 +438,11 @@ def templates_markdown() -> str:
             "Code attendu dans `type_equipement`, ou l'un des libellés acceptés (majuscules, accents, "
             "espaces, tirets et soulignés indifférents). Une micro-crèche sans autre précision est "
             "comptée hors PSU (financement Paje), le cas le plus fréquent.", ""]
-    out += _markdown_table(["code", "libellés acceptés"],
+    out += markdown_table(["code", "libellés acceptés"],
                            [[f"`{code}`", ", ".join(f"« {label} »" for label in labels)]
                             for code, labels in EQUIPMENT_TYPES.items()])
+    from pipelines.sources.plan import plan_markdown  # the plan's workbook reuses these specs
+    out.append(plan_markdown())
     return "\n".join(out).rstrip("\n") + "\n"
 
 

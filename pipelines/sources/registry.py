@@ -12,7 +12,7 @@ from typing import Callable
 
 import duckdb
 
-from pipelines.sources import caf_opendata, extracts, filosofi, insee_population, zonages
+from pipelines.sources import allocataires, caf_opendata, extracts, filosofi, insee_population, plan, zonages
 
 Stage = Callable[[duckdb.DuckDBPyConnection, Path, str], tuple[str, list]]
 
@@ -24,12 +24,14 @@ class SourceSpec:
     producer: str
     published: bool  # open data published as is (Cnaf, Insee, ANCT) vs an internal extract (Caf, PMI)
     patterns: tuple[str, ...]
-    stage: Stage
+    stage: Stage | None  # None: several tables per file, staged on their own (the plan: pipelines/staging/plan.py)
     key_columns: tuple[str, ...]  # one row per key across all the files of the source
     commune_column: str | None = "commune"  # mapped to the warehouse COG, rows outside the scope dropped
     levels: bool = False  # rows carry a ``level`` (commune codes only on level = 'commune')
     yearly: bool = True  # its years make the warehouse's years (context sources only when nothing else does)
     context: bool = False
+    # (key, start, end, the key's header in the files): rows of one key are successive periods (equipments)
+    periods: tuple[str, str, str, str] | None = None
 
 
 def _extract(name: str) -> Stage:
@@ -48,7 +50,8 @@ SOURCES = [
                ("level", "code", "year"), "code", True, context=True),
     SourceSpec("equipments", "Caf / PMI, extrait des équipements", "Caf / PMI", False,
                ("extracts/equipements*.csv", "extracts/equipements*.xlsx"), _extract("equipements"),
-               ("equipment_id",), yearly=False),
+               ("equipment_id", "opened"), yearly=False,
+               periods=("equipment_id", "opened", "closed", "id_equipement")),
     SourceSpec("childminders", "PMI, extrait des assistants maternels", "PMI (département)", False,
                ("extracts/assistants_maternels*.csv", "extracts/assistants_maternels*.xlsx"),
                _extract("assistants_maternels"), ("year", "commune")),
@@ -63,6 +66,12 @@ SOURCES = [
                zonages.stage_frr, ("commune",), yearly=False, context=True),
     SourceSpec("qpv", "ANCT, quartiers prioritaires de la politique de la ville", "ANCT", True,
                ("zonages/qpv*.csv",), zonages.stage_qpv, ("qpv_code", "commune"), yearly=False, context=True),
+    # data.caf.fr names its files data_CAF_<année>_IRIS.csv / _COM.csv; « allocataires » in a name also counts
+    SourceSpec("allocataires", "Caf, allocataires par IRIS et par commune", "Cnaf", True,
+               ("caf/data_CAF_*.csv", "caf/*allocataires*.csv"), allocataires.stage,
+               ("level", "iris", "commune", "year"), context=True),
+    SourceSpec("plan", "Plan d'action du schéma (fiches, statuts, indicateurs)", "Département / Caf", False,
+               (plan.PATTERN,), None, (), None, yearly=False),
 ]
 BY_KEY = {spec.key: spec for spec in SOURCES}
 SOURCE_LABELS = {spec.key: spec.label for spec in SOURCES}

@@ -16,10 +16,13 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import InputError, Notice, Problem
+from pipelines.sources.allocataires import MEASURES as _ALLOCATAIRE_MEASURES
 from pipelines.sources.caf_opendata import INDICATORS, PLACE_FIELDS, RATE_FIELDS
 from pipelines.sources.checks import LISTED, literal
 from pipelines.sources.files import RawTable
 from pipelines.sources.registry import BY_KEY, SOURCES, SourceSpec
+
+ALLOCATAIRE_COUNTS = tuple(_ALLOCATAIRE_MEASURES.values())
 
 # The typed staging tables (docs/architecture.md), also the shape of an absent source.
 SCHEMAS = {
@@ -40,6 +43,8 @@ SCHEMAS = {
     "complementary_places": "year BIGINT, commune VARCHAR, places_gad DOUBLE, places_prescol DOUBLE",
     "frr": "commune VARCHAR, frr_class VARCHAR, frr BOOLEAN",
     "qpv": "qpv_code VARCHAR, qpv_name VARCHAR, commune VARCHAR, population_qpv DOUBLE",
+    "allocataires": "level VARCHAR, iris VARCHAR, commune VARCHAR, year BIGINT, note BIGINT, "
+                    + ", ".join(f"{c} BIGINT" for c in ALLOCATAIRE_COUNTS),
 }
 # Collectivités d'outre-mer: in Caf files (97701 Saint-Barthélemy, 97801 Saint-Martin), not in the COG's départements.
 OVERSEAS_COLLECTIVITIES = ("975", "977", "978", "986", "987", "988")
@@ -72,6 +77,8 @@ def stage(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]]) -> Stage
     raws: dict[str, RawTable] = {}
     headers: dict[str, str] = {}  # file -> header of its commune codes
     for spec in SOURCES:
+        if spec.stage is None:  # staged on its own (the plan)
+            continue
         paths = files.get(spec.key, [])
         tables = []
         for number, path in enumerate(paths):
@@ -90,6 +97,7 @@ def stage(con: duckdb.DuckDBPyConnection, files: dict[str, list[Path]]) -> Stage
         _stack(con, spec, tables)
         _map_communes(con, spec, raws, headers, out)
         _check_across_files(con, spec, raws, out)
+        _check_periods_across_files(con, spec, raws, out)
         _keep_scope(con, spec, out)
     create_published(con)
     return out
@@ -189,6 +197,25 @@ def _check_across_files(con, spec: SourceSpec, raws: dict[str, RawTable], out: S
                                     "serait compté deux fois", " ; ".join(map(str, key))))
 
 
+def _check_periods_across_files(con, spec: SourceSpec, raws: dict[str, RawTable], out: Staged) -> None:
+    """Periods of one equipment spread over two files must not overlap either (each file checks its own)."""
+    if spec.periods is None:
+        return
+    key, start, end, header = spec.periods
+    rows = con.execute(f"""
+        SELECT _file, _row, {key}, prev_file, prev_row FROM (
+            SELECT _file, _row, {key}, {start},
+                   lag(coalesce({end}, DATE '9999-12-31')) OVER w AS prev_end, lag(_file) OVER w AS prev_file,
+                   lag(_row) OVER w AS prev_row
+            FROM map_{spec.key} WHERE {key} IS NOT NULL WINDOW w AS (PARTITION BY {key} ORDER BY {start}, _file, _row))
+        WHERE prev_end > {start} AND prev_file <> _file ORDER BY _file, _row LIMIT {LISTED}""").fetchall()
+    lines = _lines(raws, [(f, r) for f, r, *_ in rows] + [(f, r) for *_, f, r in rows])
+    for file, row, value, other_file, other_row in rows:
+        out.problems.append(Problem(file, lines.get((file, row)), header, "une période qui ne chevauche pas celle du même "
+                                    f"équipement dans {Path(other_file).name}, ligne {lines.get((other_file, other_row))}",
+                                    value))
+
+
 def _inside(spec: SourceSpec) -> str:
     """SQL: the row belongs to the scope (a commune of the scope, its EPCI, département, or France)."""
     if not spec.levels:
@@ -203,7 +230,8 @@ def _inside(spec: SourceSpec) -> str:
 def _keep_scope(con, spec: SourceSpec, out: Staged) -> None:
     """``stg_<source>``: the rows of the scope, on current codes; dropped rows counted per file."""
     column = spec.commune_column
-    span = ("min(year) FILTER (WHERE _inside) || '-' || max(year) FILTER (WHERE _inside)"
+    first, last = "min(year) FILTER (WHERE _inside)", "max(year) FILTER (WHERE _inside)"
+    span = (f"CASE WHEN {first} = {last} THEN {first}::VARCHAR ELSE {first} || '-' || {last} END"
             if "year" in SCHEMAS[spec.key] else "NULL")
     kept = {file: (n, years) for file, n, years in con.execute(
         f"SELECT _file, count(*) FILTER (WHERE _inside), {span} FROM map_{spec.key} GROUP BY _file").fetchall()}

@@ -24,10 +24,10 @@ import shapely
 from pipelines import paths
 from pipelines.formatting import SECRET
 from pipelines.warehouse import store
+from pipelines.warehouse.review_queries import RESERVED, ReviewQueries  # noqa: F401 (RESERVED: pages)
 
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
 CLEARANCES = ("public", "confidential")
-RESERVED = "réservé aux analystes"  # a value from an internal extract, to a reader without access to them
 PUBLISHED_TOTAL_SOURCE = ("Cnaf, data.caf.fr (places et taux publiés des territoires réunis : enfants déduits "
                           "des places et du taux de chacun, taux recalculé)")
 
@@ -43,7 +43,78 @@ def current_version_file() -> Path:
     return file
 
 
-class Warehouse:
+def territory_total(cursor: duckdb.DuckDBPyConnection, level: str, codes: list[str],
+                    years: list[int] | None = None) -> pd.DataFrame:
+    """A territory made of several (a CTG territory of EPCI): ``year, indicator, value, origin, source``.
+
+    On any connection holding the warehouse's tables and macros: the reader's, or the refresh's build database
+    (the plan's indicators on a CTG territory).
+
+    Counts are summed (strictly: missing if one member misses them) and every rate recomputed from the
+    sums with the warehouse's own macros, never averaged. Where the counts are missing (a warehouse of
+    published figures only), places are summed from the published ones and children derived from each
+    member's places and rate (children = places × 100 / rate), when every member has both.
+    """
+    in_years = "" if years is None else " AND list_contains(?, year)"
+    params = [level, list(codes)] + ([] if years is None else [list(years)])
+    cursor.execute(f"""CREATE OR REPLACE TEMP TABLE _total AS
+                       SELECT year, strict_sum(COLUMNS(* EXCLUDE (level, code, year))) FROM counts
+                       WHERE level = ? AND list_contains(?, code){in_years} GROUP BY year""", params)
+    computed = cursor.execute("""
+        SELECT year, indicator, value, 'computed' AS origin, s.source
+        FROM (UNPIVOT (SELECT * EXCLUDE (nb_communes, nb_communes_frr) FROM with_indicators('_total'))
+              ON COLUMNS(* EXCLUDE (year)) INTO NAME indicator VALUE value)
+        JOIN value_source s USING (indicator)
+        WHERE s.basis = 'counts' AND indicator IN (SELECT code FROM indicator_catalogue)""").df()
+    published = cursor.execute(f"""
+        WITH members AS (
+            SELECT code, year, indicator, value FROM published_value
+            WHERE level = ? AND list_contains(?, code){in_years} AND basis IN ('caf_rates', 'caf_places')
+        ),
+        children AS (
+            SELECT code, year, max(value) FILTER (WHERE indicator = 'places_total') * 100.0
+                   / nullif(max(value) FILTER (WHERE indicator = 'tcg'), 0) AS children
+            FROM members GROUP BY ALL
+        ),
+        complete AS (
+            SELECT year FROM children GROUP BY year HAVING count(children) = {len(set(codes))}
+        )
+        SELECT m.year, m.indicator,
+               CASE WHEN m.indicator LIKE 'tcg%' THEN sum(m.value * c.children) / sum(c.children)
+                    ELSE sum(m.value) END AS value,
+               'computed' AS origin, ? AS source
+        FROM members m JOIN children c USING (code, year) SEMI JOIN complete USING (year)
+        GROUP BY m.year, m.indicator HAVING count(*) = {len(set(codes))}""",
+        params + [PUBLISHED_TOTAL_SOURCE]).df()
+    keys = set(zip(computed["year"], computed["indicator"]))
+    fallback = published[[k not in keys for k in zip(published["year"], published["indicator"])]]
+    return pd.concat([computed, fallback], ignore_index=True).sort_values(["year", "indicator"]) \
+        .reset_index(drop=True)
+
+
+def protected_total(cursor: duckdb.DuckDBPyConnection, level: str, codes: list[str],
+                    years: list[int] | None = None) -> pd.DataFrame:
+    """``territory_total`` with ``secret`` and ``public``, like a row of ``protected_value``.
+
+    A computed total is secret when a member's value is (else the total minus the shown members would give it
+    back): its value is missing. ``public``: summed from published figures, or of an indicator no extract feeds.
+    """
+    totals = territory_total(cursor, level, codes, years)
+    in_years = "" if years is None else " AND list_contains(?, year)"
+    params = [level, list(codes)] + ([] if years is None else [list(years)])
+    secret = set(cursor.execute(f"""SELECT DISTINCT year, indicator FROM secret_cell
+                                    WHERE level = ? AND list_contains(?, code){in_years}""", params).fetchall())
+    confidential = {r[0] for r in cursor.execute("SELECT code FROM indicator_catalogue WHERE confidential")
+                    .fetchall()}
+    computed = totals["source"] != PUBLISHED_TOTAL_SOURCE
+    totals["secret"] = computed & pd.Series([k in secret for k in zip(totals["year"], totals["indicator"])],
+                                            index=totals.index, dtype=bool)
+    totals.loc[totals["secret"], "value"] = None
+    totals["public"] = ~computed | ~totals["indicator"].isin(confidential)
+    return totals
+
+
+class Warehouse(ReviewQueries):
     def __init__(self, file: Path):
         self.file = Path(file)
         self.con = duckdb.connect(str(self.file), read_only=True)
@@ -102,60 +173,12 @@ class Warehouse:
 
     def total(self, level: str, codes: list[str], years: list[int] | None = None,
               clearance: str = "confidential") -> pd.DataFrame:
-        """A territory made of several (a CTG territory of EPCI): ``year, indicator, value, origin, source, secret``.
-
-        Counts are summed (strictly: missing if one member misses them) and every rate recomputed from the
-        sums with the warehouse's own macros, never averaged. Where the counts are missing (a warehouse of
-        published figures only), places are summed from the published ones and children derived from each
-        member's places and rate (children = places × 100 / rate), when every member has both.
-
-        A computed total is secret when a member's value is (else the total minus the shown members would give
-        it back), and left out for a ``public`` clearance when its indicator comes from an extract.
-        """
-        cursor = self.con.cursor()
-        in_years = "" if years is None else " AND list_contains(?, year)"
-        params = [level, list(codes)] + ([] if years is None else [list(years)])
-        cursor.execute(f"""CREATE OR REPLACE TEMP TABLE _total AS
-                           SELECT year, strict_sum(COLUMNS(* EXCLUDE (level, code, year))) FROM counts
-                           WHERE level = ? AND list_contains(?, code){in_years} GROUP BY year""", params)
-        computed = cursor.execute("""
-            SELECT year, indicator, value, 'computed' AS origin, s.source
-            FROM (UNPIVOT (SELECT * EXCLUDE (nb_communes, nb_communes_frr) FROM with_indicators('_total'))
-                  ON COLUMNS(* EXCLUDE (year)) INTO NAME indicator VALUE value)
-            JOIN value_source s USING (indicator)
-            WHERE s.basis = 'counts' AND indicator IN (SELECT code FROM indicator_catalogue)""").df()
-        published = cursor.execute(f"""
-            WITH members AS (
-                SELECT code, year, indicator, value FROM published_value
-                WHERE level = ? AND list_contains(?, code){in_years} AND basis IN ('caf_rates', 'caf_places')
-            ),
-            children AS (
-                SELECT code, year, max(value) FILTER (WHERE indicator = 'places_total') * 100.0
-                       / nullif(max(value) FILTER (WHERE indicator = 'tcg'), 0) AS children
-                FROM members GROUP BY ALL
-            ),
-            complete AS (
-                SELECT year FROM children GROUP BY year HAVING count(children) = {len(set(codes))}
-            )
-            SELECT m.year, m.indicator,
-                   CASE WHEN m.indicator LIKE 'tcg%' THEN sum(m.value * c.children) / sum(c.children)
-                        ELSE sum(m.value) END AS value,
-                   'computed' AS origin, ? AS source
-            FROM members m JOIN children c USING (code, year) SEMI JOIN complete USING (year)
-            GROUP BY m.year, m.indicator HAVING count(*) = {len(set(codes))}""",
-            params + [PUBLISHED_TOTAL_SOURCE]).df()
-        secret = cursor.execute(f"""SELECT DISTINCT year, indicator FROM secret_cell
-                                    WHERE level = ? AND list_contains(?, code){in_years}""", params).fetchall()
-        computed["secret"] = [k in set(secret) for k in zip(computed["year"], computed["indicator"])]
-        computed.loc[computed["secret"], "value"] = None
-        if clearance != "confidential":
-            public = set(self.catalogue().query("not confidential")["code"])
-            computed = computed[computed["indicator"].isin(public)]
-        keys = set(zip(computed["year"], computed["indicator"]))
-        fallback = published[[k not in keys for k in zip(published["year"], published["indicator"])]]
-        fallback = fallback.assign(secret=False)
-        return pd.concat([computed, fallback], ignore_index=True).sort_values(["year", "indicator"]) \
-            .reset_index(drop=True)
+        """A territory made of several (a CTG territory of EPCI): ``protected_total`` as ``clearance`` may see it
+        (for a ``public`` one, a total computed from an extract is left out)."""
+        totals = protected_total(self.con.cursor(), level, codes, years)
+        if _public(clearance):
+            totals = totals[totals["public"]]
+        return totals.drop(columns="public").reset_index(drop=True)
 
     def indicator_table(self, level: str, years: list[int] | None = None, indicators: list[str] | None = None,
                         codes: list[str] | None = None, clearance: str = "confidential") -> pd.DataFrame:
@@ -180,7 +203,35 @@ class Warehouse:
         return wide[["level", "code", "name", "year", *order]].sort_values(["name", "year"]).reset_index(drop=True)
 
     def sources(self) -> pd.DataFrame:
+        """One row per file read: source, label, producer, file, sha256, vintage, years, rows."""
         return self._df("SELECT * FROM source_vintage ORDER BY source, file")
+
+    def source_summary(self) -> pd.DataFrame:
+        """One row per source: label, producer, published (open data) or internal extract, vintage, years, rows."""
+        return self._df("SELECT * FROM source ORDER BY published DESC, label")
+
+    def mappings(self) -> pd.DataFrame:
+        """Old commune codes of the files mapped to their commune of today: file, old_code, code, kind, rows."""
+        return self._df("SELECT m.*, c.name FROM code_mapping m LEFT JOIN commune c USING (code) "
+                        "ORDER BY file, old_code")
+
+    def notices(self) -> pd.DataFrame:
+        """Warnings of the run that built the warehouse: file, line, column, message, found, count."""
+        return self._df("SELECT * FROM run_notice")
+
+    def contracts(self) -> pd.DataFrame:
+        """The warehouse's contracts and how many rows violate each (errors block a refresh, warnings do not)."""
+        return self._df("SELECT * FROM contract_result ORDER BY severity, contract")
+
+    def reporting(self, level: str) -> pd.DataFrame:
+        """Per territory, year and extract: communes, and communes the extract reports (missing otherwise)."""
+        return self._df("SELECT * FROM reporting WHERE level = ? ORDER BY code, year, source", [level])
+
+    def parts(self, code: str, year: int | None = None) -> pd.DataFrame:
+        """Published figures of the parts of a commune of today (former communes, arrondissements municipaux)."""
+        sql = "SELECT * FROM published_part WHERE code = ?"
+        return self._df(sql + (" AND year = ?" if year is not None else "") + " ORDER BY year, indicator, part_code",
+                        [code] + ([year] if year is not None else []))
 
     def runs(self) -> pd.DataFrame:
         runs = self._df("SELECT * FROM run_log ORDER BY started_at DESC")
@@ -257,6 +308,37 @@ class Warehouse:
             SELECT indicator, level, list(DISTINCT year ORDER BY year) FROM (
                 SELECT level, year, indicator FROM published_value UNION SELECT level, year, indicator FROM from_parts)
             WHERE indicator IN (SELECT code FROM indicator_catalogue WHERE confidential) GROUP BY ALL""")
+
+    def crossed(self, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+        """Coverage (TCG) beside the share of allocataires on RSA of the communes or EPCI of ``year``, each with
+        its département's and the quadrant (view ``crossed_diagnostic``, quadrant 1 first). Empty on a warehouse
+        built before the view existed."""
+        if "crossed_diagnostic" not in self.tables():
+            return pd.DataFrame()
+        sql = ("SELECT c.*, t.name FROM crossed_diagnostic c JOIN territory t USING (level, code) "
+               "WHERE c.level = ? AND c.year = ?")
+        params: list = [level, year]
+        if departement:
+            sql += " AND c.departement = ?"
+            params.append(departement)
+        return self._df(sql + " ORDER BY c.quadrant NULLS LAST, c.tcg, c.part_allocataires_rsa DESC", params)
+
+    def iris(self, commune: str, year: int) -> pd.DataFrame:
+        """The IRIS of a commune in the allocataires file of ``year`` (the latest vintage not after it), with
+        their shares computed by the warehouse's macros; empty for a commune not split into IRIS."""
+        if "iris_value" not in self.tables():
+            return pd.DataFrame()
+        return self._df("""
+            SELECT * EXCLUDE (year), year AS vintage_year FROM iris_value
+            WHERE commune = ? AND year = (SELECT max(year) FROM allocataires_iris WHERE commune = ? AND year <= ?)
+            ORDER BY iris""", [commune, commune, year])
+
+    def iris_communes(self) -> list[str]:
+        """Communes with IRIS rows in an allocataires file (any vintage)."""
+        if "allocataires_iris" not in self.tables():
+            return []
+        return [r[0] for r in self.con.cursor().execute(
+            "SELECT DISTINCT commune FROM allocataires_iris ORDER BY 1").fetchall()]
 
 
 def _public(clearance: str) -> str:

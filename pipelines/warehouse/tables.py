@@ -32,6 +32,10 @@ WAREHOUSE_TABLES = [
     "context_vintage", "indicator_years", "published_comparison", "published_part", "published_outside_epci",
     "parenting_basket", "reporting", "source", "source_vintage", "code_mapping", "run_notice", "contract_result",
     "run_log", "priority_status", "priority_reason", "panel_year", "exhaustive", "secret_cell",
+    "allocataires_iris",
+    "equipment_event", "review_item", "annual_review", "sppe_obligation", "commune_obligation",
+    "plan_schema", "plan_axis", "plan_action", "plan_status", "plan_indicator", "plan_entered_value",
+    "plan_trajectory", "plan_tracking",
 ]
 
 
@@ -46,7 +50,7 @@ def vintages(manifest: Manifest, stats: list[FileStat]) -> dict[str, str]:
             out[spec.key] = manifest.vintages[spec.key]
             continue
         years = sorted({y for s in mine if s.years for y in s.years.split("-")})
-        span = f", années {years[0]}-{years[-1]}" if years else ""
+        span = "" if not years else f", année {years[0]}" if len(years) == 1 else f", années {years[0]}-{years[-1]}"
         out[spec.key] = f"{spec.label} ({', '.join(s.path.name for s in mine)}{span})"
     return out
 
@@ -153,8 +157,13 @@ def create_sources(con, stats: list[FileStat], digests: dict[Path, str], raw: Pa
     con.execute("""
         CREATE TABLE source AS
         SELECT f.source, any_value(f.label) AS label, any_value(f.producer) AS producer, p.published,
-               any_value(f.vintage) AS vintage, min(split_part(f.years, '-', 1)) || '-' ||
-               max(split_part(f.years, '-', 2)) AS years, count(*) AS files, sum(f.rows) AS rows,
+               any_value(f.vintage) AS vintage,
+               CASE WHEN min(split_part(f.years, '-', 1)) = max(coalesce(nullif(split_part(f.years, '-', 2), ''),
+                                                                     split_part(f.years, '-', 1)))
+                    THEN min(split_part(f.years, '-', 1))
+                    ELSE min(split_part(f.years, '-', 1)) || '-' || max(coalesce(nullif(split_part(f.years, '-', 2),
+                                                                        ''), split_part(f.years, '-', 1))) END AS years,
+               count(*) AS files, sum(f.rows) AS rows,
                any_value(f.fictitious) AS fictitious
         FROM source_vintage f JOIN _published p USING (source) GROUP BY f.source, p.published ORDER BY f.source""")
     con.unregister("_published")
