@@ -168,6 +168,7 @@ def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehou
     assert saved.description.startswith(f"Seuil AM 50 % : Hypothèse : départs en retraite plus tardifs.\n"
                                         f"Scénario dérivé de « {SDSF71} », version 1.0. Seuils modifiés : Plus de 40 %")
     assert "Enregistré par analyste, le " in saved.description  # its author and date travel with it
+    assert saved.author == "analyste" and saved.saved_at  # and as data, for the refresh's report
     assert any("prochaine actualisation" in s.value and "Il est choisi ci-dessus" in s.value for s in at.success)
     assert at.selectbox[0].value == "seuil_am_50"  # what the message says is already true
     assert (at.selectbox[0].format_func("seuil_am_50")

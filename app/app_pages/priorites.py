@@ -331,7 +331,8 @@ def save_form(original: RuleSet, overrides: dict[str, float], v: str) -> None:
     try:
         scenario = edited(original, overrides, v, name=name)
         scenario = replace(scenario, description=scenario_description(original, scenario, title, note, v))
-        path = save_scenario(scenario, replace_existing=replace_existing)
+        path = save_scenario(scenario, replace_existing=replace_existing,
+                             author=access.active().user)
     except RuleSetError as exc:
         st.error(str(exc))
         return
