@@ -174,3 +174,74 @@ def test_a_detached_worker_runs_a_job_outside_the_calling_process(demo_home):
     done = jobs.job(job_id)
     assert done["state"] == "done" and done["outcome"] in ("success", "noop"), done
     assert done["runner"] == pid  # another process ran it
+
+
+# --- the page ---------------------------------------------------------------------------------------------------
+
+class _Upload:
+    """What ``st.file_uploader`` returns (an uploaded file's name and bytes): AppTest cannot drop a file."""
+
+    def __init__(self, name: str, content: bytes):
+        self.name, self._content = name, content
+
+    def getvalue(self) -> bytes:
+        return self._content
+
+
+@pytest.fixture
+def depot(demo_home, local_accounts, tmp_path, monkeypatch):
+    """The Dépôt page as the administrateur, on a copy of the demo raw folder and a queue of its own; the
+    uploader hands over ``upload["file"]`` and starting a worker is recorded, not done."""
+    import shutil
+    from dataclasses import replace
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from app.access import SIGNED_IN
+    from pipelines import config as config_module
+    from tests.test_app_explorer_cartes_donnees import MAIN
+
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_home / "data" / "raw" / "demo", raw)
+    real = config_module.load_config
+    monkeypatch.setattr(config_module, "load_config", lambda *a, **k: replace(real(*a, **k), raw=raw,
+                                                                              departements=["71"]))
+    monkeypatch.setattr(jobs, "queue_dir", lambda: tmp_path / "queue")
+    started: list[int] = []
+    monkeypatch.setattr(jobs, "start_worker", lambda: started.append(1) or 0)
+    upload: dict = {"file": None}
+    monkeypatch.setattr(st, "file_uploader", lambda *a, **k: upload["file"])
+    at = AppTest.from_file(MAIN, default_timeout=60)
+    at.session_state[SIGNED_IN] = "administrateur"
+    at.switch_page("app_pages/depot.py")
+    return at, upload, raw, started
+
+
+def test_depot_page_previews_every_problem_then_stores_and_queues_a_good_file(depot):
+    at, upload, raw, started = depot
+    before = sorted(p.name for p in (raw / "extracts").iterdir())
+    upload["file"] = _Upload("../../pmi.csv", f"{HEADER}\n2025;71001;=1+1;8;29;15;3\n2025;99999;1;1;1;1;0\n".encode())
+    at.run(timeout=60)
+    at.selectbox(key="depot_modele").select("assistants_maternels").run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("problème(s)" in e.value for e in at.error)
+    preview = at.dataframe[0].value
+    assert {"Ligne", "Colonne", "Trouvé"} <= set(preview.columns) and "=1+1" in set(preview["Trouvé"])
+    assert not [b for b in at.button if b.label == "Déposer et actualiser l'entrepôt"]  # nothing to deposit
+
+    upload["file"] = _Upload("facture.csv", b"MZ\x90\x00" + b"\x00" * 200)  # a program renamed .csv
+    at.run(timeout=60)
+    assert any("Fichier refusé" in e.value and "binaire" in e.value for e in at.error)
+    assert sorted(p.name for p in (raw / "extracts").iterdir()) == before and not started
+
+    upload["file"] = _Upload("Extrait PMI.csv", GOOD)
+    at.run(timeout=60)
+    assert any("Fichier conforme" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Déposer et actualiser l'entrepôt").click().run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    added = sorted(set(p.name for p in (raw / "extracts").iterdir()) - set(before))
+    assert len(added) == 1 and added[0].endswith("_extrait-pmi.csv") and started == [1]
+    assert deposits(raw)[0]["uploader"] == "administrateur"
+    assert jobs.pending() and any("actualisation demandée" in s.value for s in at.success)
+    assert any("en attente" in i.value for i in at.info)  # the job's state, read back from its file
