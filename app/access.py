@@ -51,7 +51,7 @@ def _resolve() -> Session | None:
         if account is None:  # removed since sign-in
             st.session_state.pop(SIGNED_IN, None)
             return None
-        return Session(account.user, account.role, how="local")
+        return Session(account.user, account.role, how="local", name=account.name)
     if not _oidc_signed_in():
         return None
     claims = st.user.to_dict()
@@ -60,7 +60,7 @@ def _resolve() -> Session | None:
     if role is None:
         raise Closed(f"Vous êtes connecté comme {name}, mais aucun rôle ne vous est attribué : demandez-le à "
                      "l'administrateur de l'application.")
-    return Session(name, role, how="oidc")
+    return Session(name, role, how="oidc", name=str(claims.get("name") or ""))
 
 
 def _oidc_signed_in() -> bool:
@@ -140,5 +140,6 @@ def sidebar(session: Session) -> None:
         st.caption("Démonstration en accès libre et en **lecture seule** : pas de connexion, ni dépôt d'extraits, "
                    "ni enregistrement.")
         return
-    st.caption(f"{session.user} — {ROLE_LABELS[session.role]}")
+    who = f"{session.name} ({session.user})" if session.name and session.name != session.user else session.user
+    st.caption(f"Connecté : {who}  \nRôle : {ROLE_LABELS[session.role].lower()}")
     st.button("Se déconnecter", on_click=sign_out, icon=":material/logout:", key="_sdsf_sign_out")

@@ -140,7 +140,8 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
             data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
             "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
-            subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
+            subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)}) ; en gris : "
+                     "manquant ou secret statistique",
             midpoint=None if isinstance(dep_tcg, str) or pd.isna(dep_tcg) else dep_tcg)
     return figs
 

@@ -145,7 +145,8 @@ def app(demo_home, monkeypatch):
 def test_each_role_gets_its_pages_only(app, local_accounts, role, pages):
     at, offered = app(role)
     assert offered == pages
-    assert any(f"— {role.capitalize()}" in c.value for c in at.sidebar.caption)
+    assert any(f"Connecté : Compte {role} ({role})" in c.value and f"Rôle : {role}" in c.value
+               for c in at.sidebar.caption)
 
 
 @pytest.mark.parametrize("role, page, title", [("lecteur", "depot", "Dépôt d'extraits"),
@@ -217,3 +218,18 @@ def test_restricted_caches_are_keyed_by_role(demo_home):
     assert set(reader["origin"]) <= {"published", "computed"}
     assert data._basket(v, "lecteur:public", "epci").empty
     assert not data._basket(v, "analyste:confidential", "epci").empty
+
+
+def test_a_lecteur_reads_the_plan_and_the_communes_without_the_extracts_figures(app, local_accounts):
+    at, offered = app("lecteur", "plan")
+    assert "plan" in offered and not at.exception
+    said = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    assert "réservé aux analystes" in said  # an indicator computed from an extract: line kept, figures withheld
+    analyst, _ = app("analyste", "plan")
+    assert "réservé aux analystes" not in " ".join([m.value for m in analyst.markdown] +
+                                                     [c.value for c in analyst.caption])
+    communes, _ = app("lecteur", "communes")
+    table = communes.dataframe[0].value
+    assert set(table["RPE dans la commune"]) == {"réservé aux analystes"}
+    assert "Enfants 0-2 ans" in table.columns or any("Enfants" in c for c in table.columns)
+    assert not any(c.startswith("AM actifs") for c in table.columns)  # from the PMI extract: not a lecteur's column

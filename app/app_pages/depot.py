@@ -33,16 +33,22 @@ template = st.selectbox("Modèle de l'extrait", list(TEMPLATES), key="depot_mode
                         format_func=lambda n: f"{n} — {TEMPLATES[n].description.split(' : ')[0]}")
 if DONE in st.session_state:
     st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
+# Streamlit's uploader says its limits in English (« 50MB per file • CSV, XLSX »): the caption above says them
+st.markdown("<style>[data-testid='stFileUploaderDropzoneInstructions'] { display: none; }</style>",
+            unsafe_allow_html=True)
 # A new key after each deposit empties the uploader: the stored file is not checked again against itself.
 upload = st.file_uploader("Fichier", type=["csv", "xlsx"], key=f"depot_fichier_{st.session_state.get(ROUND, 0)}",
                           help="Le type est lu dans le contenu du fichier, pas dans son nom.")
 
 
-def problems_table(items) -> pd.DataFrame:
-    return pd.DataFrame([{"Fichier": p.file, "Ligne": "" if p.line is None else str(p.line),
+def problems_table(items, name: str) -> pd.DataFrame:
+    """One line per problem; the file column only when another file than the one checked is named (a key
+    already present elsewhere)."""
+    table = pd.DataFrame([{"Fichier": p.file, "Ligne": "" if p.line is None else str(p.line),
                           "Colonne": p.column or "",
                           "Attendu": getattr(p, "expected", None) or getattr(p, "message", ""),
                           "Trouvé": p.found or "", "Lignes concernées": str(p.count)} for p in items])
+    return table.drop(columns="Fichier") if set(table["Fichier"]) == {name} else table
 
 
 if upload is not None:
@@ -57,13 +63,13 @@ if upload is not None:
         if checked.problems:
             st.error(f"{len(checked.problems)} problème(s) : le fichier ne peut pas être déposé. Corrigez-le puis "
                      "déposez-le à nouveau.", icon=":material/error:")
-            st.dataframe(problems_table(checked.problems), hide_index=True, width="stretch")
+            st.dataframe(problems_table(checked.problems, checked.name), hide_index=True, width="stretch")
         else:
             st.success(f"Fichier conforme au modèle « {template} » ({checked.kind.upper()}, {what}). Il sera "
                        f"enregistré sous le nom {checked.name}.", icon=":material/check_circle:")
         if checked.notices:
             st.warning(f"{len(checked.notices)} avertissement(s), sans empêcher le dépôt :", icon=":material/info:")
-            st.dataframe(problems_table(checked.notices), hide_index=True, width="stretch")
+            st.dataframe(problems_table(checked.notices, checked.name), hide_index=True, width="stretch")
         if checked.accepted and st.button("Déposer et actualiser l'entrepôt", type="primary",
                                           icon=":material/cloud_upload:"):
             try:

@@ -36,6 +36,7 @@ class Session:
     role: str
     read_only: bool = False
     how: str = "local"  # local | oidc | demo
+    name: str = ""  # shown on screen (the account's display name); never in a cache key
 
     def __post_init__(self):
         if self.role not in ROLES:
