@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts import browser  # noqa: E402
 
-PAGES = ["", "portrait", "explorer", "cartes", "tendances", "donnees", "priorites"]  # "" = Accueil
+PAGES = ["", "portrait", "explorer", "cartes", "tendances", "donnees", "priorites", "bilan", "plan",
+         "communes"]  # "" = Accueil
 TIMEOUT = 120.0
 
 
@@ -63,6 +64,8 @@ async def one_session(port: int, page: str) -> Outcome:
                     elif kind == "script_finished":
                         if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                             continue
+                        if not elements:  # a page that drew nothing did not answer
+                            return Outcome(page, None, "aucun élément reçu")
                         return Outcome(page, time.perf_counter() - started, None, elements)
     except TimeoutError:
         return Outcome(page, None, f"délai de {TIMEOUT:.0f} s dépassé")
@@ -93,6 +96,8 @@ def report(title: str, results: list[Outcome], wall: float) -> None:
             if r.seconds is not None:
                 pages.setdefault(r.page or "accueil", []).append(r.seconds)
         print("  par page (médiane) : " + ", ".join(f"{p} {statistics.median(s):.2f}" for p, s in pages.items()))
+        drawn = [r.elements for r in results if r.seconds is not None]
+        print(f"  éléments reçus par session : de {min(drawn)} à {max(drawn)}")
     for r in errors:
         print(f"  erreur sur « {r.page or 'accueil'} » : {r.error}")
 
