@@ -238,3 +238,36 @@ def test_a_commune_portrait_says_secret_statistique_in_its_cards_and_key_figures
     at.run(timeout=60)
     assert not at.exception, [e.value for e in at.exception]
     assert any(m.value == "secret statistique" for m in at.metric)  # the headline card, not « n.d. »
+
+
+def test_bilan_withholds_the_assistants_maternels_counts_the_warehouse_masks():
+    """A territory whose AM actifs are secret in N−1 (secondary suppression included): the bilan says « secret
+    statistique » for them, in words and in its table; the crèches of the same territory stay shown."""
+    from pipelines.outputs.review_summary import review_table
+    from pipelines.warehouse.review_queries import ReviewQueries
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE review_item AS SELECT * FROM (VALUES ('eaje', 'Crèches', 'Crèches', 'structures', "
+                "'equipments', true, 1), ('am_actifs', 'AM actifs', 'AM actifs', 'assistants maternels', "
+                "'childminders', true, 2)) t(item, label, short_label, unit, source, with_places, sort_order)")
+    con.execute("CREATE TABLE annual_review AS SELECT * FROM (VALUES ('epci', 'E1', 2024, 'eaje', 4, 5, 1, 0, 0, "
+                "40, 52), ('epci', 'E1', 2024, 'am_actifs', 4, 6, NULL, NULL, NULL, 12, 18)) "
+                "t(level, code, year, item, before, after, opened, closed, moved, places_before, places_after)")
+    for column in ("places_created", "places_removed", "places_moved"):
+        con.execute(f"ALTER TABLE annual_review ADD COLUMN {column} INTEGER")
+    con.execute("CREATE TABLE secret_cell AS SELECT 'epci' AS level, 'E1' AS code, 2023 AS year, "
+                "'am_actifs' AS indicator, 'moins de 5 assistants maternels actifs' AS reason")
+
+    class Reader(ReviewQueries):
+        def _df(self, sql, params=None):
+            return con.execute(sql, params or []).df()
+
+        def tables(self):
+            return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    review = Reader().annual_review("epci", "E1", 2024).set_index("item")
+    assert review.loc["am_actifs", "secret"] and review.loc["am_actifs", ["before", "after"]].isna().all()
+    assert not review.loc["eaje", "secret"] and review.loc["eaje", "after"] == 5
+    table = review_table(review.reset_index(), 2024).set_index("Offre")
+    assert table.loc["AM actifs", "Au 31/12 2024"] == "secret statistique"
+    assert table.loc["Crèches", "Au 31/12 2024"] == "5"
