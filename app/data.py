@@ -1,8 +1,10 @@
 """Cached access to the warehouse for the app: the only place pages get data from.
 
 Caches are keyed by the warehouse version (the resolved versioned file), so a refresh is
-picked up without clearing anything; anything later restricted by role or territory must add
-that restriction to the arguments (cache keys) here.
+picked up without clearing anything. Caches are shared by every user: each read of restricted data
+(values, tables, basket, comparisons, priority reasons, years per indicator) goes through a cached
+function whose key holds the session's role and clearance (``access``), so a lecteur never gets an
+analyste's cached frame. Pages call the public wrappers, which add the key of the current session.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit import runtime
 
-from app import charts, maps
+from app import access, charts, maps
 
 from pipelines.priority.engine import evaluate
 from pipelines.priority.rules import RuleSetError, list_rulesets, load_ruleset, loads_ruleset
@@ -70,16 +72,39 @@ def arrondissements(v: str) -> pd.DataFrame:
     return wh(v).arrondissements()
 
 
-@st.cache_data(show_spinner=False)
+def role_key() -> str:
+    """The restriction of the current session (``role:clearance``), part of every restricted cache key; the
+    narrowest one when nobody is signed in."""
+    session = access.active()
+    return session.cache_key if session is not None else "aucun:public"
+
+
+def clearance_of(key: str) -> str:
+    """The clearance part of a ``role_key``."""
+    return key.split(":")[-1]
+
+
+
 def values(v: str, level: str, codes: tuple[str, ...] | None = None, indicators: tuple[str, ...] | None = None,
            years: tuple[int, ...] | None = None) -> pd.DataFrame:
-    return wh(v).values(level, _list(codes), _list(indicators), _list(years))
+    """Long values as the session may see them (secret values have their row, value missing, ``secret``)."""
+    return _values(v, role_key(), level, codes, indicators, years)
 
 
 @st.cache_data(show_spinner=False)
+def _values(v: str, key: str, level: str, codes: tuple[str, ...] | None = None,
+            indicators: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    return wh(v).values(level, _list(codes), _list(indicators), _list(years), clearance_of(key))
+
+
 def indicator_table(v: str, level: str, years: tuple[int, ...] | None = None,
                     indicators: tuple[str, ...] | None = None, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
-    return wh(v).indicator_table(level, _list(years), _list(indicators), _list(codes))
+    return _indicator_table(v, role_key(), level, years, indicators, codes)
+
+
+@st.cache_data(show_spinner=False)
+def _indicator_table(v: str, key: str, level: str, years, indicators, codes) -> pd.DataFrame:
+    return wh(v).indicator_table(level, _list(years), _list(indicators), _list(codes), clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -117,10 +142,15 @@ def parts(v: str, code: str, year: int | None = None) -> pd.DataFrame:
     return wh(v).parts(code, year)
 
 
-@st.cache_data(show_spinner=False)
 def total(v: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """A territory made of several (a CTG territory): counts summed, rates recomputed by the query layer."""
-    return wh(v).total(level, list(codes), _list(years))
+    """A territory made of several (a CTG territory): counts summed, rates recomputed by the query layer, as the
+    session may see them (a total is secret when a member's value is)."""
+    return _total(v, role_key(), level, codes, years)
+
+
+@st.cache_data(show_spinner=False)
+def _total(v: str, key: str, level: str, codes: tuple[str, ...], years: tuple[int, ...] | None) -> pd.DataFrame:
+    return wh(v).total(level, list(codes), _list(years), clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -128,14 +158,22 @@ def runs(v: str) -> pd.DataFrame:
     return wh(v).runs()
 
 
-@st.cache_data(show_spinner=False)
 def basket(v: str, level: str, year: int | None = None) -> pd.DataFrame:
-    return wh(v).basket(level, year)
+    return _basket(v, role_key(), level, year)
 
 
 @st.cache_data(show_spinner=False)
+def _basket(v: str, key: str, level: str, year: int | None = None) -> pd.DataFrame:
+    return wh(v).basket(level, year, clearance_of(key))
+
+
 def comparison(v: str, level: str | None = None) -> pd.DataFrame:
-    return wh(v).comparison(level)
+    return _comparison(v, role_key(), level)
+
+
+@st.cache_data(show_spinner=False)
+def _comparison(v: str, key: str, level: str | None = None) -> pd.DataFrame:
+    return wh(v).comparison(level, clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -143,19 +181,27 @@ def priority_status(v: str, level: str, year: int, ruleset: str | None = None) -
     return wh(v).priority_status(level, year, ruleset)
 
 
-@st.cache_data(show_spinner=False)
 def priority_reasons(v: str, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
-    return wh(v).priority_reasons(level, year, ruleset, code)
+    return _priority_reasons(v, role_key(), level, year, ruleset, code)
 
 
 @st.cache_data(show_spinner=False)
+def _priority_reasons(v: str, key: str, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
+    return wh(v).priority_reasons(level, year, ruleset, code, clearance_of(key))
+
+
 def priority_live(v: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _priority_live(v, role_key(), ruleset_toml, year, level)
+
+
+@st.cache_data(show_spinner=False)
+def _priority_live(v: str, key: str, ruleset_toml: str, year: int, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Status and reasons of a rule set not stored in the warehouse (thresholds edited on screen, a scenario
     saved since the last refresh), evaluated on the warehouse values; raises ``RuleSetError`` if invalid."""
     cat = catalogue(v)
     ruleset = loads_ruleset(ruleset_toml, cat)
     indicators = tuple(sorted({c.indicator for c in ruleset.criteria}))
-    found = pd.concat([values(v, scope, None, indicators, (year,)) for scope in (level, "departement", "france")])
+    found = pd.concat([_values(v, key, scope, None, indicators, (year,)) for scope in (level, "departement", "france")])
     return evaluate(ruleset, found, territories(v, level), year, level, cat)
 
 
@@ -186,10 +232,14 @@ def map_shapes(v: str, level: str, codes, pixels: tuple[int, int]) -> maps.MapSh
     return maps.MapShapes(_layer(v, level, maps.tolerance(zoom), tuple(sorted(boxes["code"]))), center, zoom)
 
 
-@st.cache_data(show_spinner=False)
 def years_per_indicator(v: str) -> pd.DataFrame:
-    """``indicator, level, years`` (sorted list): which years the warehouse really holds, per level."""
-    return wh(v).years_per_indicator()
+    """``indicator, level, years`` (sorted list): which years the warehouse holds, per level, for this session."""
+    return _years_per_indicator(v, role_key())
+
+
+@st.cache_data(show_spinner=False)
+def _years_per_indicator(v: str, key: str) -> pd.DataFrame:
+    return wh(v).years_per_indicator(clearance_of(key))
 
 
 def journal() -> list[dict]:
@@ -231,25 +281,26 @@ def ruleset_titles(v: str) -> dict[str, str]:
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
 
 
-def warm_reads(v: str) -> list[tuple]:
+def warm_reads(v: str, key: str) -> list[tuple]:
     """The cached reads every page starts from, as ``(function, *arguments)``: what a first visit would wait for.
 
-    Keyed like the pages call them (the same arguments), so the pages find them in the cache.
+    Keyed like the pages call them (the same arguments, the role's key), so the pages find them in the cache.
     """
     years = [int(y) for y in meta(v).get("years", "").split(",") if y]
     last = years[-1] if years else None
-    calls: list[tuple] = [(catalogue, v), (years_per_indicator, v), (sources, v), (runs, v), (communes, v),
-                          (epci, v), (arrondissements, v), (ruleset_titles, v), (comparison, v)]
+    calls: list[tuple] = [(catalogue, v), (_years_per_indicator, v, key), (sources, v), (runs, v), (communes, v),
+                          (epci, v), (arrondissements, v), (ruleset_titles, v), (_comparison, v, key, None)]
     calls += [(territories, v, level) for level in LEVELS]
-    calls += [(values, v, level) for level in ("epci", "departement", "france")]
+    calls += [(_values, v, key, level, None, None, None) for level in ("epci", "departement", "france")]
     calls += [(shape_bounds, v, level) for level in ("epci", "commune")]
     if last is not None:
-        calls += [(priority_status, v, "epci", last), (basket, v, "epci", last), (basket, v, "arrondissement", last)]
+        calls += [(priority_status, v, "epci", last), (_basket, v, key, "epci", last),
+                  (_basket, v, key, "arrondissement", last)]
     return calls
 
 
-def _warm(v: str) -> None:
-    for function, *arguments in warm_reads(v):
+def _warm(v: str, key: str) -> None:
+    for function, *arguments in warm_reads(v, key):
         try:
             function(*arguments)
         except Exception as exc:  # a read that fails here fails again, and is reported, on the page that needs it
@@ -262,15 +313,16 @@ def _warm(v: str) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def warm(v: str) -> threading.Thread | None:
-    """Fill the caches of warehouse version ``v`` in the background, once per server process and version: the
-    first visit of each page then finds its reads done (a refresh makes a new version, warmed in turn).
+def warm(v: str, key: str) -> threading.Thread | None:
+    """Fill the caches of warehouse version ``v`` for role key ``key`` in the background, once per server
+    process, version and role: the first visit of each page then finds its reads done (a refresh makes a new
+    version, warmed in turn).
 
     Only in a real server: under ``AppTest`` (no runtime) tests clear the caches and time cold pages.
     """
     if not runtime.exists() or type(runtime.Runtime.instance()) is not runtime.Runtime:  # AppTest's is a mock
         return None
-    thread = threading.Thread(target=_warm, args=(v,), name=f"sdsf-warm-{Path(v).stem}", daemon=True)
+    thread = threading.Thread(target=_warm, args=(v, key), name=f"sdsf-warm-{Path(v).stem}", daemon=True)
     thread.start()
     return thread
 

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from pipelines.formatting import MISSING, fr_date, fr_number, simplified
+from pipelines.formatting import MISSING, SECRET, fr_date, fr_number, simplified
 from pipelines.outputs.exports import FICTITIOUS_WARNING, to_csv_bytes, to_xlsx_bytes
 
 CHART_INDICATOR = "tcg"
@@ -81,7 +81,7 @@ def bar_png(livret: LivretInput) -> bytes:
     entry = _entry(livret)
     decimals = int(entry["decimals"])
     rows = livret.history[livret.history["year"] == livret.year][["name", CHART_INDICATOR]]
-    rows = rows.assign(value=pd.to_numeric(rows[CHART_INDICATOR]).astype(float))
+    rows = rows.assign(value=_numbers(rows[CHART_INDICATOR]))
     epci = rows[~rows["name"].isin(livret.references)].sort_values("value", na_position="first")
     refs = rows[rows["name"].isin(livret.references)]
     rows = pd.concat([refs.iloc[::-1], epci])  # references at the bottom, highest EPCI on top
@@ -91,8 +91,9 @@ def bar_png(livret: LivretInput) -> bytes:
     positions = range(len(rows))
     ax.barh(positions, rows["value"].fillna(0), color=colours, height=0.65)
     top = rows["value"].max() if rows["value"].notna().any() else 1.0
-    for y, value in zip(positions, rows["value"]):
-        ax.text((0 if pd.isna(value) else value) + top * 0.01, y, fr_number(value, decimals), va="center",
+    labels = rows[CHART_INDICATOR].where(rows["value"].isna(), rows["value"])  # a secret cell reads so, not n.d.
+    for y, value, shown in zip(positions, rows["value"], labels):
+        ax.text((0 if pd.isna(value) else value) + top * 0.01, y, fr_number(shown, decimals), va="center",
                 fontsize=9, color=REFERENCE_COLOUR if pd.isna(value) else "black")
     ax.set_yticks(list(positions), [_wrap(n, 45) for n in rows["name"]], fontsize=9)
     ax.set_xlim(0, top * 1.12)
@@ -105,7 +106,7 @@ def bar_png(livret: LivretInput) -> bytes:
 def trend_png(livret: LivretInput) -> bytes:
     """TCG per year of the chosen EPCI (colours) and of the references (grey, dashed); gaps stay gaps."""
     entry = _entry(livret)
-    history = livret.history.assign(value=pd.to_numeric(livret.history[CHART_INDICATOR]).astype(float))
+    history = livret.history.assign(value=_numbers(livret.history[CHART_INDICATOR]))
     years = sorted(history["year"].unique())
     fig = Figure(figsize=(9, 5.6), dpi=DPI)
     ax = fig.add_subplot()
@@ -126,6 +127,11 @@ def trend_png(livret: LivretInput) -> bytes:
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     _frame(fig, ax, livret, f"{entry['label']}, {years[0]}-{years[-1]}" if years else entry["label"])
     return _png(fig)
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """A chart's values: « secret statistique » cells are drawn as gaps (and labelled so), like missing ones."""
+    return pd.to_numeric(column.mask(column.astype(object) == SECRET)).astype(float)
 
 
 def _frame(fig: Figure, ax, livret: LivretInput, title: str) -> None:
@@ -162,6 +168,9 @@ def _readme(livret: LivretInput, names: list[str], generated_at: datetime) -> st
               "Contenu :", *[f"  - {n}" for n in names], "",
               "Le fichier CSV est prévu pour Excel en français : séparateur « ; », virgule décimale, UTF-8. "
               "Le classeur XLSX contient en plus une feuille Documentation (définitions, sources, millésimes) "
-              "et une feuille Évolution (toutes les années). Une case vide est une donnée manquante, jamais un 0.",
+              "et une feuille Évolution (toutes les années). Une case vide est une donnée manquante, jamais un 0 ; "
+              "« secret statistique » : une valeur masquée car elle repose sur trop peu de personnes, ou "
+              "permettrait "
+              "de recalculer une telle valeur par différence.",
               "", livret.source_text, ""]
     return "\r\n".join(lines)

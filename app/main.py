@@ -9,10 +9,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from any folder
 
-from app import data, ui  # noqa: E402
+from app import access, data, navigation, ui  # noqa: E402
 from pipelines.warehouse.query import WarehouseMissing  # noqa: E402
-
-PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="SDSF — diagnostic des services aux familles", page_icon="🧸", layout="wide")
 
@@ -22,26 +20,24 @@ except WarehouseMissing as exc:
     st.error(f"{exc}")
     st.stop()
 
-pages = [
-    st.Page(PAGES / "accueil.py", title="Accueil", icon=":material/home:", default=True),
-    st.Page(PAGES / "portrait.py", title="Portrait de territoire", icon=":material/description:", url_path="portrait"),
-    st.Page(PAGES / "explorer.py", title="Explorer les EPCI", icon=":material/table_view:", url_path="explorer"),
-    st.Page(PAGES / "cartes.py", title="Cartes", icon=":material/map:", url_path="cartes"),
-    st.Page(PAGES / "priorites.py", title="Territoires prioritaires", icon=":material/flag:", url_path="priorites"),
-    st.Page(PAGES / "tendances.py", title="Tendances", icon=":material/trending_up:", url_path="tendances"),
-    st.Page(PAGES / "bilan.py", title="Bilan annuel", icon=":material/fact_check:", url_path="bilan"),
-    st.Page(PAGES / "plan.py", title="Suivi du plan", icon=":material/checklist:", url_path="plan"),
-    st.Page(PAGES / "communes.py", title="Obligations des communes", icon=":material/location_city:",
-            url_path="communes"),
-    st.Page(PAGES / "donnees.py", title="Données et sources", icon=":material/menu_book:", url_path="donnees"),
-]
-data.warm(V)  # once per server process and warehouse version: the other pages' reads, in the background
-nav = st.navigation(pages)
+try:
+    session = access.resolve()
+except access.Closed as exc:
+    st.error(str(exc), icon=":material/lock:")
+    st.stop()
+if session is None:  # nobody signed in: the sign-in page is the only page, whatever the URL asked for
+    st.navigation(navigation.signed_out_pages(access.login_page)).run()  # one visible page: no menu
+    st.stop()
+
+# Only the pages of the session's role exist: a typed URL of another page says so (app/navigation.py).
+nav = st.navigation(navigation.pages_for(session))
+data.warm(V, session.cache_key)  # once per server process, warehouse version and role: reads in the background
 meta = data.meta(V)
 with st.sidebar:
     st.caption(f"{meta.get('dataset', '')} — {ui.departements_text(meta.get('departements', ''))}")
     st.caption(f"Données {meta.get('years', '').replace(',', ', ')} ; "
                f"actualisées le {ui.fr_date(meta.get('built_at'))}")
+    access.sidebar(session)
 ui.demo_banner(V)
 ui.notice_area()
 nav.run()

@@ -13,14 +13,15 @@ import streamlit as st
 from app import charts
 from pipelines.formatting import MISSING, fr_number
 from pipelines.outputs.plan_report import target_text
+from pipelines.warehouse.review_queries import RESERVED
 
 NO_STATUS = "sans statut"
 FICHE_STATUSES = ("à faire", "en cours", "fait", "abandonnée", "intégrée à une autre fiche", NO_STATUS)
-TRACKING = ("objectif atteint", "en avance", "dans la trajectoire", "en retard", "non renseigné")
+TRACKING = ("objectif atteint", "en avance", "dans la trajectoire", "en retard", "non renseigné", RESERVED)
 BADGES = {  # st.badge colours: the verdict at a glance, its words always beside the colour
     "objectif atteint": ("green", ":material/check_circle:"), "en avance": ("green", ":material/trending_up:"),
     "dans la trajectoire": ("blue", ":material/trending_flat:"), "en retard": ("red", ":material/trending_down:"),
-    "non renseigné": ("gray", ":material/help:"),
+    "non renseigné": ("gray", ":material/help:"), RESERVED: ("gray", ":material/lock:"),
     "à faire": ("gray", ":material/schedule:"), "en cours": ("blue", ":material/autorenew:"),
     "fait": ("green", ":material/check:"), "abandonnée": ("red", ":material/block:"),
     "intégrée à une autre fiche": ("violet", ":material/merge:"), NO_STATUS: ("gray", ":material/remove:"),
@@ -56,10 +57,13 @@ def with_unit(row, column: str) -> str:
 def indicator_line(row) -> str:
     """« Places en EAJE (Saône-et-Loire) · référence 2 402 places en 2017 · cible … · dernière valeur 2 744 places
     en 2024 »."""
-    latest = MISSING if pd.isna(row["year"]) else f"{with_unit(row, 'value')} en {int(row['year'])}"
+    reserved = row["status"] == RESERVED  # figures from an internal extract, to a lecteur
+    latest = RESERVED if reserved else MISSING if pd.isna(row["year"]) else \
+        f"{with_unit(row, 'value')} en {int(row['year'])}"
     origin = "valeurs saisies" if row["entered"] else "valeurs de l'entrepôt"
     return (f"**{row['indicator_label']}** ({row['territory_label']}, {origin}) · référence "
-            f"{with_unit(row, 'baseline_value')} en {row['baseline_year']} · cible : {target_text(row)} "
+            f"{RESERVED if reserved else with_unit(row, 'baseline_value')} en {row['baseline_year']} · cible : "
+            f"{target_text(row)} "
             f"(échéance {row['deadline']}) · dernière valeur : {latest}")
 
 

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from app import portrait_commune, portrait_model
 from app.ui import LEVEL_LABELS, now_paris
-from pipelines.formatting import fr_number
+from pipelines.formatting import SECRET, fr_number
 
 CSS = """
 body { font-family: "Source Sans Pro", Arial, sans-serif; color: #1f2933; max-width: 60rem; margin: 1.5rem auto;
@@ -64,7 +64,7 @@ def render(p: portrait_model.Portrait, figures: dict[str, go.Figure], edited: st
         portrait_commune.html_section(p),
         "" if p.level == "commune" else _section(
             f"Communes ({len(p.communes_table)})", f'<p class="note">{_e(MAP_NOTE)}</p>'
-            f"{_table(_formatted(p.communes_table, p.communes_decimals))}"),
+            f"{_table(_formatted(p.communes_table.mask(p.communes_secret, SECRET), p.communes_decimals))}"),
         f"<footer><p>{_e(p.caption)}</p></footer>",
     ]
     title = f"Portrait de territoire — {p.name} ({p.year})"

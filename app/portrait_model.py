@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app import charts, data, portrait_commune, ui
-from pipelines.formatting import MISSING
+from pipelines.formatting import MISSING, SECRET
 from pipelines.indicators.evolution import evolution
 from pipelines.priority.text import format_plain
 
@@ -48,13 +48,14 @@ class Portrait:
     departement: str  # name
     fictitious: bool
     scope_note: str | None  # set when only part of the territory is counted
-    headline: pd.DataFrame  # indicator, territory, departement, france, change (numbers, for metric cards)
+    headline: pd.DataFrame  # indicator, territory, epci, departement, france (numbers or SECRET), change
     key_table: pd.DataFrame  # French, formatted
     trend: pd.DataFrame  # series, year, value (TCG)
     modes: pd.DataFrame  # x, part, value (places by mode and year)
     communes: pd.DataFrame  # code, name, tcg (for the map)
     communes_table: pd.DataFrame  # French headers, numbers kept (sortable), most children first
     communes_decimals: dict[str, int]  # decimals of each number column of communes_table
+    communes_secret: pd.DataFrame  # same shape as communes_table: True where « secret statistique »
     basket_summary: str
     basket_table: pd.DataFrame  # French, formatted
     priorities: tuple[Priority, ...]
@@ -85,8 +86,9 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
     epci = data.values(v, "epci", (epci_code,)) if epci_code else None
     now = _at(own, year), _at(dep, year), _at(france, year)
     change = evolution(own, first, year).set_index("indicator")["change"]
-    headline = pd.DataFrame({"territory": now[0], "epci": portrait_commune.at(epci, year), "departement": now[1],
-                             "france": now[2], "change": change})
+    # what a person reads (cards, key figures): a secret value says so, it is not missing
+    headline = pd.DataFrame({"territory": _read(own, year), "epci": pd.Series(dtype=object) if epci is None else _read(epci, year),
+                             "departement": _read(dep, year), "france": _read(france, year), "change": change})
     communes = _communes(v, level, code, year)
     return Portrait(
         level=level, code=code, name=name, year=year, first_year=first, departement=dep_name,
@@ -97,6 +99,7 @@ def load(v: str, level: str, code: str, year: int) -> Portrait:
         modes=_modes(v, own[own["year"] <= year]),
         communes=communes[["code", "name", "tcg"]],
         communes_table=_communes_table(v, communes),
+        communes_secret=_communes_table(v, communes, secret=True),
         communes_decimals={ui.label(v, c, short=True): int(ui.entry(v, c)["decimals"]) for c in COMMUNE_COLUMNS},
         basket_summary=_basket_summary(v, level, code, year),
         basket_table=_basket_table(v, level, code, year, now[0]),
@@ -137,14 +140,21 @@ def figures(v: str, p: Portrait, with_map: bool = True) -> dict[str, go.Figure]:
             data.map_shapes(v, "commune", p.communes["code"], charts.CHOROPLETH_PIXELS), p.communes, "tcg", "TCG",
             "pour 100 enfants",
             title=f"Taux de couverture global des communes, {p.year}",
-            subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)})",
-            midpoint=None if pd.isna(dep_tcg) else dep_tcg)
+            subtitle=f"{tcg['unit']} ; couleurs centrées sur le département ({ui.fmt(v, 'tcg', dep_tcg)}) ; en gris : "
+                     "manquant ou secret statistique",
+            midpoint=None if isinstance(dep_tcg, str) or pd.isna(dep_tcg) else dep_tcg)
     return figs
 
 
 def _at(values: pd.DataFrame, year: int) -> pd.Series:
     """``indicator → value`` for one territory and year."""
     return values[values["year"] == year].set_index("indicator")["value"]
+
+
+def _read(values: pd.DataFrame, year: int) -> pd.Series:
+    """``_at`` with « secret statistique » in place of a secret value (text: for cards and tables, not sums)."""
+    rows = values[values["year"] == year].set_index("indicator")
+    return rows["value"].astype(object).where(~rows["secret"].astype(bool), SECRET)
 
 
 def _scope_note(v: str, level: str, code: str) -> str | None:
@@ -200,12 +210,23 @@ def _communes(v: str, level: str, code: str, year: int) -> pd.DataFrame:
     members = members[members["code" if level == "commune" else level] == code][["code", "name"]]
     long = data.values(v, "commune", tuple(members["code"]), COMMUNE_COLUMNS, (year,))
     wide = long.pivot_table(index="code", columns="indicator", values="value", aggfunc="first")
-    return members.merge(wide.reindex(columns=list(COMMUNE_COLUMNS)), left_on="code", right_index=True, how="left")
+    secret = long[long["secret"]].pivot_table(index="code", columns="indicator", values="secret", aggfunc="any")
+    secret = secret.reindex(columns=list(COMMUNE_COLUMNS)).add_suffix(SECRET_SUFFIX)
+    return members.merge(wide.reindex(columns=list(COMMUNE_COLUMNS)), left_on="code", right_index=True, how="left") \
+        .merge(secret, left_on="code", right_index=True, how="left")
 
 
-def _communes_table(v: str, communes: pd.DataFrame) -> pd.DataFrame:
+SECRET_SUFFIX = "__secret"
+
+
+def _communes_table(v: str, communes: pd.DataFrame, secret: bool = False) -> pd.DataFrame:
+    """French headers, most children first; with ``secret``, the same table's « secret statistique » cells."""
     ordered = communes.sort_values("enfants_0_2", ascending=False, na_position="last")
     headers = {"name": "Commune", **{code: ui.label(v, code, short=True) for code in COMMUNE_COLUMNS}}
+    if secret:
+        flags = ordered[[f"{c}{SECRET_SUFFIX}" for c in COMMUNE_COLUMNS]].astype("boolean").fillna(False).astype(bool)
+        flags.columns = list(COMMUNE_COLUMNS)
+        return flags.assign(name=False).rename(columns=headers)[list(headers.values())].reset_index(drop=True)
     return ordered.rename(columns=headers)[list(headers.values())].reset_index(drop=True)
 
 

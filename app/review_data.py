@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.data import wh
+from app.data import clearance_of, role_key, wh
 
 
 @st.cache_data(show_spinner=False)
@@ -28,14 +28,22 @@ def plan_actions(v: str, departement: str, year: int) -> pd.DataFrame:
     return wh(v).plan_actions(departement, year)
 
 
-@st.cache_data(show_spinner=False)
 def plan_indicators(v: str, departement: str) -> pd.DataFrame:
-    return wh(v).plan_indicators(departement)
+    return _plan_indicators(v, role_key(), departement)
 
 
 @st.cache_data(show_spinner=False)
+def _plan_indicators(v: str, key: str, departement: str) -> pd.DataFrame:
+    return wh(v).plan_indicators(departement, clearance_of(key))
+
+
 def plan_trajectories(v: str, departement: str) -> pd.DataFrame:
-    return wh(v).plan_trajectories(departement)
+    return _plan_trajectories(v, role_key(), departement)
+
+
+@st.cache_data(show_spinner=False)
+def _plan_trajectories(v: str, key: str, departement: str) -> pd.DataFrame:
+    return wh(v).plan_trajectories(departement, clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)
@@ -58,7 +66,13 @@ def sppe_obligations(v: str) -> pd.DataFrame:
     return wh(v).sppe_obligations()
 
 
-@st.cache_data(show_spinner=False)
 def commune_obligations(v: str, departement: str | None = None, year: int | None = None,
                         tiers: tuple[str, ...] = ("plus_3500", "plus_10000")) -> pd.DataFrame:
-    return wh(v).commune_obligations(departement, year, tiers)
+    """Communes with their duties and figures, as the session may see them (role in the cache key)."""
+    return _commune_obligations(v, role_key(), departement, year, tiers)
+
+
+@st.cache_data(show_spinner=False)
+def _commune_obligations(v: str, key: str, departement: str | None, year: int | None,
+                         tiers: tuple[str, ...]) -> pd.DataFrame:
+    return wh(v).commune_obligations(departement, year, tiers, clearance_of(key))

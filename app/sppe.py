@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from app import review_data, ui
+from app import data, review_data, ui
 from pipelines.formatting import MISSING, fr_day
+from pipelines.warehouse.query import RESERVED
 
 TIERS = {"plus_10000": "plus de 10 000 habitants", "plus_3500": "de 3 501 à 10 000 habitants",
          "toutes": "3 500 habitants ou moins"}
@@ -35,11 +36,21 @@ def obligations_table(obligations: pd.DataFrame) -> pd.DataFrame:
                          "Depuis le": obligations["since"].map(since), "Base légale": obligations["legal_basis"]})
 
 
-def rpe_text(count) -> str:
-    """« oui (2) », « non », « n.d. » (the equipment extract does not report the commune)."""
+def rpe_text(count, reserved: bool = False) -> str:
+    """« oui (2) », « non », « n.d. » (the equipment extract does not report the commune), « réservé aux
+    analystes » (counted from an internal extract)."""
+    if reserved:
+        return RESERVED
     if count is None or pd.isna(count):
         return MISSING
     return f"oui ({int(count)})" if count > 0 else "non"
+
+
+def figures(v: str) -> list[str]:
+    """``FIGURES`` the session may see at commune level (a lecteur's exclude those only the extracts give)."""
+    held = data.years_per_indicator(v)
+    held = set(held.loc[held["level"] == "commune", "indicator"])
+    return [code for code in FIGURES if code in held]
 
 
 def communes_table(v: str, communes: pd.DataFrame) -> pd.DataFrame:
@@ -51,10 +62,10 @@ def communes_table(v: str, communes: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({
         "level": "commune", "code": communes["commune"], "name": communes["name"],
         "Population": communes["population"], "Seuil": communes["tier"].map(TIERS),
-        "RPE dans la commune": communes["rpe_in_commune"].map(rpe_text),
-        "RPE dans l'EPCI": communes["rpe_in_epci"].map(rpe_text),
+        "RPE dans la commune": [rpe_text(c, r) for c, r in zip(communes["rpe_in_commune"], communes["rpe_reserved"])],
+        "RPE dans l'EPCI": [rpe_text(c, r) for c, r in zip(communes["rpe_in_epci"], communes["rpe_reserved"])],
     })
-    for code in FIGURES:
+    for code in figures(v):
         table[code] = communes[code].to_numpy()
     table["Schéma pluriannuel"] = big.map({True: "obligatoire (ou CTG)", False: "non"}).to_numpy()
     table["RPE obligatoire"] = big.map({True: "oui, depuis le 1er janvier 2026", False: "non"}).to_numpy()
@@ -85,8 +96,9 @@ def load(v: str, code: str, departement: str) -> CommuneDuties | None:
                f"habitants (population {int(row['population_year'])}), commune de {tier} : {len(mine)} obligations."
                if tier else f"Autorité organisatrice de l'accueil du jeune enfant : population {MISSING}, seuil "
                             f"inconnu ; {len(mine)} obligations de toutes les communes.")
-    rpe = (f"Relais petite enfance : {rpe_text(row['rpe_in_commune'])} dans la commune, "
-           f"{rpe_text(row['rpe_in_epci'])} dans son EPCI" + (
+    reserved = bool(row["rpe_reserved"])
+    rpe = (f"Relais petite enfance : {rpe_text(row['rpe_in_commune'], reserved)} dans la commune, "
+           f"{rpe_text(row['rpe_in_epci'], reserved)} dans son EPCI" + (
                " — obligatoire depuis le 1er janvier 2026 (ou par l'EPCI si la compétence lui a été transférée)."
                if row["tier"] == "plus_10000" else "."))
     return CommuneDuties(summary, obligations_table(mine.reset_index()).drop(columns="Communes concernées"), rpe)

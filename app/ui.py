@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import data, inputs, tables
 from pipelines.outputs.exports import to_csv_bytes, to_xlsx_bytes
-from pipelines.formatting import MISSING, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
+from pipelines.formatting import MISSING, SECRET, fr_date, fr_day, fr_number, now_paris  # noqa: F401 (pages use them)
 
 LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "arrondissement": "Arrondissement",
                 "departement": "Département", "france": "France"}
@@ -302,22 +302,29 @@ def text_table(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> None:
     st.table(frame.reset_index(drop=True).style.set_properties(subset=list(numeric), **right), hide_index=True)
 
 
-def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = ()):
+def french_table(frame: pd.DataFrame, decimals: dict[str, int], flags: Sequence[str] = (),
+                 secret: pd.DataFrame | None = None):
     """``frame`` styled for ``st.dataframe``: numbers of the ``decimals`` columns French (« 14 957 », « 72,1 »),
-    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — ».
+    ``flags`` columns « oui » / « non », missing « n.d. », text gaps « — »; cells True in ``secret`` (same
+    shape, ``app/secrecy.py``) « secret statistique ».
 
     Streamlit draws a null number as « None » whatever the Styler says, so a missing value travels as −∞: shown
-    « n.d. », sorted first; the cells stay numbers, so clicking a header still sorts by value.
+    « n.d. », sorted first (a secret one as +∞, no indicator being infinite); the cells stay numbers, so clicking
+    a header still sorts by value.
     """
     shown = frame.copy()
     for column in decimals:
-        shown[column] = pd.to_numeric(shown[column]).astype(float).fillna(float("-inf"))
+        shown[column] = pd.to_numeric(shown[column]).astype(float)
+        if secret is not None and column in secret:
+            shown[column] = shown[column].mask(secret[column].reindex(shown.index, fill_value=False), float("inf"))
+        shown[column] = shown[column].fillna(float("-inf"))
     for column in flags:
         shown[column] = tables.flag_words(shown[column])
     text = [c for c in shown.columns
             if c not in decimals and (shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c]))]
     shown[text] = shown[text].fillna("—")
-    formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else fr_number(x, d))
+    formats = {column: (lambda x, d=d: MISSING if x == float("-inf") else SECRET if x == float("inf")
+                        else fr_number(x, d))
                for column, d in decimals.items()}
     return shown.style.format(formats)
 
@@ -388,7 +395,7 @@ def figure_card(v: str, code: str, value, change=None, since: int | None = None,
     moved = delta[0] in "+−"  # a change visible at the displayed precision
     better = e.get("higher_is_better")
     colour = "off" if not moved or better is None or pd.isna(better) else ("normal" if better else "inverse")
-    st.metric(e["short_label"], f"{text} {e['unit']}" if symbol and text != MISSING else text,
+    st.metric(e["short_label"], f"{text} {e['unit']}" if symbol and text not in (MISSING, SECRET) else text,
               delta=None if delta == MISSING else delta.replace("−", "-"),  # Streamlit colours by an ASCII minus
               delta_color=colour, delta_arrow=("up" if change > 0 else "down") if moved else "off",
               delta_description=f"depuis {since}" if since and delta != MISSING else None, help=e["definition"],
@@ -398,6 +405,8 @@ def figure_card(v: str, code: str, value, change=None, since: int | None = None,
         notes.append(f"évolution depuis {since} : {MISSING}")
     comparable = e.get("kind") in RELATIVE_KINDS  # a count is not compared with a larger territory's
     for name, ref in (references or {}).items():
-        gap = MISSING if not comparable or value is None or ref is None else signed(v, code, value - ref)
+        numbers = not isinstance(value, str) and not isinstance(ref, str)  # « secret statistique » has no gap
+        gap = MISSING if not comparable or value is None or ref is None or not numbers else \
+            signed(v, code, value - ref)
         notes.append(f"{name} : {fmt(v, code, ref)}" + ("" if gap == MISSING else f" (écart {gap})"))
     st.caption(" · ".join(notes))

@@ -1,4 +1,5 @@
-"""``sdsf``: the data steward's command (demo, refresh, status, export, geo, fetch-caf, templates, app)."""
+"""``sdsf``: the data steward's command (demo, refresh, worker, status, export, geo, fetch-caf, templates, users,
+app)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from pipelines import paths
 from pipelines.config import load_config
 from pipelines.errors import total
-from pipelines.refresh import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, RefreshRequest, RunResult, run
+from pipelines.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_REJECTED, RefreshRequest, RunResult, run
 
 LEVELS = ("commune", "epci", "departement")
 
@@ -44,6 +45,28 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--accept-shrink", action="store_true",
                          help="accepter une source dont le nombre de lignes baisse de plus de 20 %%")
     refresh.set_defaults(handler=_refresh)
+
+    worker = sub.add_parser("worker", help="exécuter les actualisations demandées depuis l'application "
+                                           "(file d'attente)")
+    worker.add_argument("--once", action="store_true", help="vider la file puis s'arrêter")
+    worker.add_argument("--poll", type=float, default=10.0, help="secondes entre deux regards sur la file")
+    worker.add_argument("--wait", type=float, default=900.0,
+                        help="--once : attendre au plus autant de secondes qu'une autre actualisation se termine")
+    worker.set_defaults(handler=_worker)
+
+    users = sub.add_parser("users", help="comptes locaux de l'application (sans SSO)")
+    users_sub = users.add_subparsers(required=True, metavar="ACTION")
+    add = users_sub.add_parser("add", help="créer un compte (ou le remplacer avec --replace)")
+    add.add_argument("user")
+    add.add_argument("--role", required=True, choices=("lecteur", "analyste", "administrateur"))
+    add.add_argument("--name", default="", help="nom affiché")
+    add.add_argument("--replace", action="store_true", help="changer le rôle ou le mot de passe d'un compte existant")
+    add.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    add.set_defaults(handler=_users_add)
+    remove = users_sub.add_parser("remove", help="supprimer un compte")
+    remove.add_argument("user")
+    remove.set_defaults(handler=_users_remove)
+    users_sub.add_parser("list", help="lister les comptes").set_defaults(handler=_users_list)
 
     status = sub.add_parser("status", help="ce que contient l'entrepôt : sources, millésimes, dernières exécutions")
     status.set_defaults(handler=_status)
@@ -137,8 +160,96 @@ def _refresh(args) -> int:
     config = load_config(args.config)
     departements = None if args.all else (args.departements or config.departements)
     request = RefreshRequest(args.raw or config.raw, departements, args.base_year or config.base_year, args.force,
-                             args.accept_shrink)
-    return _report(run(request))
+                             args.accept_shrink, config.secrecy_threshold)
+    return _report(_run_with_jobs(request))
+
+
+def _run_with_jobs(request: RefreshRequest) -> RunResult:
+    """One run that also answers every refresh asked from the app meanwhile (their files are in its inputs)."""
+    from pipelines import jobs
+
+    jobs.recover_stale()
+    batch = []
+    while (job := jobs.claim()) is not None:
+        batch.append(job)
+    result = run(request)
+    for job in batch:
+        if result.outcome == "locked":
+            jobs.release(job)  # the running refresh may have started before the job's file: ask again later
+        else:
+            jobs.finish(job, result.outcome, result.message, result.exit_code, result.run_id)
+    return result
+
+
+def _worker(args) -> int:
+    from pipelines import jobs
+
+    config = load_config()
+    request = RefreshRequest(config.raw, config.departements, config.base_year,
+                             secrecy_threshold=config.secrecy_threshold)
+    waited, code = 0.0, EXIT_OK
+    while True:
+        jobs.recover_stale()
+        if not jobs.pending():
+            if args.once:
+                return code
+            time.sleep(args.poll)
+            continue
+        result = _run_with_jobs(request)
+        if result.outcome == "locked":
+            if args.once and waited >= args.wait:
+                print("Une autre actualisation est en cours : demandes laissées en attente.", file=sys.stderr)
+                return EXIT_LOCKED
+            time.sleep(min(args.poll, 5.0))
+            waited += min(args.poll, 5.0)
+            continue
+        code = _report(result)
+
+
+def _accounts_path() -> Path:
+    from pipelines.access.config import load_access
+    return load_access().accounts
+
+
+def _users_add(args) -> int:
+    import getpass
+
+    from pipelines.access.accounts import AccountError, add_account
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe : ")
+        if getpass.getpass("Mot de passe (encore) : ") != password:
+            print("Les deux saisies diffèrent : compte non créé.", file=sys.stderr)
+            return EXIT_REJECTED
+    try:
+        account = add_account(_accounts_path(), args.user, args.role, password, args.name, replace=args.replace)
+    except AccountError as exc:
+        print(f"Compte non créé : {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Compte « {account.user} » ({account.role}) enregistré dans {_accounts_path()}")
+    return EXIT_OK
+
+
+def _users_remove(args) -> int:
+    from pipelines.access.accounts import AccountError, remove_account
+    try:
+        remove_account(_accounts_path(), args.user)
+    except AccountError as exc:
+        print(f"Compte non supprimé : {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    print(f"Compte « {args.user} » supprimé")
+    return EXIT_OK
+
+
+def _users_list(args) -> int:
+    from pipelines.access.accounts import list_accounts
+    accounts = list_accounts(_accounts_path())
+    if not accounts:
+        print(f"Aucun compte dans {_accounts_path()}")
+    for account in accounts:
+        print(f"{account.user:<24} {account.role:<15} {account.name:<30} créé le {account.created_at}")
+    return EXIT_OK
 
 
 def _status(args) -> int:

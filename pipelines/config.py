@@ -18,6 +18,7 @@ class Config:
     base_year: int | None
     caf_base_url: str
     caf_datasets: tuple[str, ...]
+    secrecy_threshold: int = 5  # [secrecy] threshold: counts of persons below it are « secret statistique »
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -35,4 +36,11 @@ def load_config(path: Path | None = None) -> Config:
         caf_base_url=caf.get("base_url", "https://data.caf.fr"),
         caf_datasets=tuple(caf.get("datasets", ("txcouv_pe_epci", "nbpla_pe_epci", "txcouv_pe_dep",
                                                  "txcouv_pe_com", "txcouv_pe_nat"))),
+        secrecy_threshold=_threshold(data.get("secrecy", {}).get("threshold", 5)),
     )
+
+
+def _threshold(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"[secrecy] threshold : un entier d'au moins 1 est attendu (trouvé : {value!r})")
+    return value

@@ -10,10 +10,14 @@ import unicodedata
 
 NARROW_NBSP = "\u202f"
 MISSING = "n.d."
+SECRET = "secret statistique"  # a value masked by statistical secrecy (pipelines/secrecy), never shown as missing
 
 
 def fr_number(value, decimals: int = 1, missing: str = MISSING) -> str:
-    """``14957 -> '14 957'``, ``72.13 -> '72,1'``; None/NaN -> ``n.d.`` (missing is never 0)."""
+    """``14957 -> '14 957'``, ``72.13 -> '72,1'``; None/NaN -> ``n.d.`` (missing is never 0); a secret value
+    (``SECRET``, as the query layer's wide tables carry it) -> « secret statistique »."""
+    if isinstance(value, str) and value == SECRET:
+        return SECRET
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return missing
     try:

@@ -28,6 +28,7 @@ from pipelines import contracts, models, paths
 from pipelines.errors import InputError, Notice, Problem
 from pipelines.formatting import fr_number
 from pipelines.priority.evaluate_all import load_all, needed, priority_tables
+from pipelines.secrecy.build import DEFAULT_THRESHOLD, create_secret_cells
 from pipelines.sources.registry import BY_KEY, discover
 from pipelines.plan.build import plan_tables
 from pipelines.staging import geography, manifest as manifests, plan as plan_staging
@@ -64,6 +65,7 @@ class RefreshRequest:
     base_year: int | None = None
     force: bool = False
     accept_shrink: bool = False
+    secrecy_threshold: int = DEFAULT_THRESHOLD  # a count of persons below it is « secret statistique »
 
 
 def run(request: RefreshRequest) -> RunResult:
@@ -177,6 +179,8 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
     exhaustive = manifests.exhaustive_rows(manifest, scope.departements, years)
     tables.create_inputs(con, years, exhaustive, staged.present, labels, base_year, scope.whole_country)
     models.run(con)
+    create_secret_cells(con, request.secrecy_threshold)
+    models.create_protected(con)
     tables.create_indicator_years(con)
     timer.lap("modèles")
     tables.create_territories(con)
@@ -190,7 +194,8 @@ def _build(con, request, run_id, entry, raw, scope, manifest, staged, years, dig
         "run_id": run_id, "input_fingerprint": fingerprint, "fictitious": "true" if manifest.fictitious else "false",
         "dataset": manifest.name, "departements": ",".join(scope.departements),
         "scope": "France entière" if scope.whole_country else ",".join(scope.departements),
-        "cog_vintage": scope.vintage, "years": ",".join(map(str, years)), "base_year": str(base_year),
+        "cog_vintage": scope.vintage, "secrecy_threshold": str(request.secrecy_threshold),
+        "years": ",".join(map(str, years)), "base_year": str(base_year),
         "exhaustive": " | ".join(e.describe() for e in manifest.exhaustive),
         "geography_note": f"Géographie au 1er janvier 2025 ({scope.vintage}) pour toutes les années : "
                           "les séries sont recalculées sur les périmètres actuels.",
@@ -313,7 +318,8 @@ def _fingerprint(inputs: list[dict], request: RefreshRequest, manifest, geograph
 
     scenarios = {p.name: _sha256(p) for p in list_scenarios()}
     payload = json.dumps({"inputs": inputs, "departements": request.departements, "base_year": request.base_year,
-                          "manifest": manifest.raw, "scenarios": scenarios, "code": _code_version(),
+                          "secrecy_threshold": request.secrecy_threshold, "manifest": manifest.raw,
+                          "scenarios": scenarios, "code": _code_version(),
                           "geography": geography_digest, "today": dt.date.today().year},
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()

@@ -78,3 +78,49 @@ def downloads(monkeypatch):
         return managers[-1].read_file(url.rsplit("/", 1)[-1]).content
 
     return fetch
+
+
+TEST_PASSWORD = "mot de passe de test 71"
+
+
+def local_access(home: Path, *roles: str) -> Path:
+    """``home`` switched to local accounts with one account per role, named after it (a warehouse of real data
+    opens to nobody without them). Returns the accounts file."""
+    from pipelines.access.accounts import add_account
+
+    path = home / "data" / "access" / "accounts.json"
+    for role in roles:
+        add_account(path, role, role, TEST_PASSWORD, name=f"Compte {role}", replace=True)
+    (home / "sdsf.toml").write_text(f'[access]\nmode = "local"\naccounts = "{path}"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _accounts_file(demo_home) -> Path:
+    """One local account per role on the demo home (hashing is slow on purpose: done once)."""
+    from pipelines.access.accounts import add_account
+    from pipelines.access.roles import ROLES
+
+    path = demo_home / "data" / "access" / "accounts.json"
+    for role in ROLES:
+        add_account(path, role, role, TEST_PASSWORD, name=f"Compte {role}")
+    return path
+
+
+@pytest.fixture
+def local_accounts(demo_home, _accounts_file):
+    """The demo home switched to local accounts (``[access] mode = "local"``) for one test, then open again.
+
+    Users are named after their role (``lecteur``, ``analyste``, ``administrateur``); an AppTest signs one in by
+    setting ``at.session_state[app.access.SIGNED_IN]`` (server-side state: what the sign-in form sets).
+    """
+    import streamlit as st
+
+    config = demo_home / "sdsf.toml"
+    config.write_text(f'[access]\nmode = "local"\naccounts = "{_accounts_file}"\n', encoding="utf-8")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield _accounts_file
+    config.unlink()
+    st.cache_data.clear()
+    st.cache_resource.clear()

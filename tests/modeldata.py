@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipelines.secrecy.build import create_secret_cells
 from pipelines import models
 from pipelines.staging.load import SCHEMAS, create_published
 from pipelines.warehouse import tables
@@ -47,6 +48,8 @@ def build(staged: dict[str, pd.DataFrame], years: list[int], *, communes: pd.Dat
     labels = {key: f"{key} (test)" for key in staged}
     tables.create_inputs(con, years, list(exhaustive), set(staged), labels, base_year or years[0], whole_country)
     models.run(con)
+    create_secret_cells(con)  # what readers are served (protected_value), as the refresh builds it
+    models.create_protected(con)
     tables.create_territories(con)
     return con
 

@@ -23,6 +23,7 @@ from app.livret import LivretInput, build_livret
 from app.ui import short_name
 from pipelines.indicators.catalogue import catalogue_frame
 from pipelines.paths import REPO_ROOT
+from pipelines.formatting import SECRET
 from pipelines.warehouse.query import Warehouse
 
 MAIN = str(REPO_ROOT / "app" / "main.py")
@@ -129,6 +130,11 @@ def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloa
         "Cnaf, data.caf.fr (taux de couverture publiés)"}
     assert set(provenance.loc[provenance["Indicateur"].str.startswith("Part des assistants"), "Origine"]) == {
         "calculée"}
+    # Statistical secrecy: the cells the warehouse serves as secret, and only those, say so in the file
+    part = "Part des assistants maternels actifs de 55 ans ou plus (%)"
+    secret = wh.values("epci", None, ["part_am_55_plus"], [year]).query("secret")["code"]
+    assert set(csv.loc[csv[part].eq(SECRET), "Code"]) == set(secret) != set()
+    csv[part] = pd.to_numeric(csv[part].mask(csv[part].eq(SECRET)).astype(str).str.replace(",", "."), errors="coerce")
     expected = wh.indicator_table("epci", [year], ["tcg", "places_total", "part_am_55_plus"]).set_index("code")
     got = csv[csv["Niveau"] == "EPCI"].set_index("Code")
     assert set(got.index) == set(expected.index)
@@ -143,6 +149,8 @@ def test_explorer_csv_and_xlsx_give_back_the_warehouse_figures(page, wh, downloa
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
     assert book.sheetnames[:2] == ["Indicateurs", "Documentation"] and "Filtres" in book.sheetnames
     sheet = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name="Indicateurs", dtype={"Code": str})
+    assert set(sheet.loc[sheet[part].eq(SECRET), "Code"]) == set(secret)
+    sheet[part] = pd.to_numeric(sheet[part].mask(sheet[part].eq(SECRET)))
     pd.testing.assert_frame_equal(sheet.reset_index(drop=True), csv.reset_index(drop=True), check_dtype=False,
                                   atol=0.05)
 

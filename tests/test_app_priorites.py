@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipelines.paths import REPO_ROOT
 from pipelines.priority import RULESETS_DIR, compare, evaluate, load_ruleset, with_overrides
+from app.access import SIGNED_IN
 from pipelines.priority.scenarios_store import scenarios_dir
 from pipelines.warehouse.query import Warehouse
 
@@ -29,9 +30,11 @@ def page(demo_home):
     st.cache_data.clear()
     st.cache_resource.clear()
 
-    def open_page(**params) -> AppTest:
+    def open_page(user: str | None = None, **params) -> AppTest:
         at = AppTest.from_file(str(PAGE), default_timeout=30)
         at.query_params.update(params)
+        if user:
+            at.session_state[SIGNED_IN] = user
         return at.run(timeout=30)
 
     yield open_page
@@ -149,8 +152,8 @@ def test_comparison_lists_territories_entering_and_leaving_priority(page, wareho
     assert counts(at)["Sortent de la priorité"] == leaving.size
 
 
-def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehouse):
-    at = ok(page(regles="sdsf71"))
+def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehouse, local_accounts):
+    at = ok(page("analyste", regles="sdsf71"))
     at.text_input(key="seuil_sdsf71_1.0_am_55_plus").input("50")
     ok(at.run(timeout=30))
     widget(at.text_input, "Nom du scénario").input("Seuil AM 50 %")
@@ -164,19 +167,21 @@ def test_saving_a_scenario_writes_its_toml_and_lists_it(page, demo_home, warehou
     assert am.value == 50 and am.label.endswith("(seuil modifié : 50,0\u00a0%)")  # not only « Plus de 40 % … »
     assert saved.description.startswith(f"Seuil AM 50 % : Hypothèse : départs en retraite plus tardifs.\n"
                                         f"Scénario dérivé de « {SDSF71} », version 1.0. Seuils modifiés : Plus de 40 %")
+    assert "Enregistré par analyste, le " in saved.description  # its author and date travel with it
+    assert saved.author == "analyste" and saved.saved_at  # and as data, for the refresh's report
     assert any("prochaine actualisation" in s.value and "Il est choisi ci-dessus" in s.value for s in at.success)
     assert at.selectbox[0].value == "seuil_am_50"  # what the message says is already true
     assert (at.selectbox[0].format_func("seuil_am_50")
             == f"Scénario « Seuil AM 50 % », dérivé de « {SDSF71} », version 1.0")
 
-    listed = ok(page(regles="seuil_am_50"))
+    listed = ok(page("analyste", regles="seuil_am_50"))
     assert listed.selectbox[0].value == "seuil_am_50"
     assert any("Scénario « Seuil AM 50 % », version 1.1" in m.value for m in listed.markdown)
     assert any("pas encore dans l'entrepôt" in c.value for c in listed.caption)
 
 
-def test_a_shipped_name_or_a_broken_scenario_is_refused_in_french_without_traceback(page):
-    at = ok(page(regles="sdsf71"))
+def test_a_shipped_name_or_a_broken_scenario_is_refused_in_french_without_traceback(page, local_accounts):
+    at = ok(page("analyste", regles="sdsf71"))
     at.text_input(key="seuil_sdsf71_1.0_am_55_plus").input("50")
     ok(at.run(timeout=30))
     widget(at.text_input, "Nom du scénario").input("SDSF71")
@@ -185,7 +190,7 @@ def test_a_shipped_name_or_a_broken_scenario_is_refused_in_french_without_traceb
 
     scenarios_dir().mkdir(parents=True, exist_ok=True)
     (scenarios_dir() / "casse.toml").write_text('name = "casse"\nversion = 1\n', encoding="utf-8")
-    broken = ok(page())
+    broken = ok(page("analyste"))
     assert any(e.value.startswith("Règles « casse.toml » : clé obligatoire") for e in broken.error)
 
 

@@ -7,7 +7,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from app.access import SIGNED_IN
 from pipelines.refresh import RefreshRequest, run
+from tests.conftest import local_access
 from tests.test_app_explorer_cartes_donnees import MAIN
 from tests.test_staging import caf_only
 
@@ -19,6 +21,7 @@ def _open(name: str) -> AppTest:
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(MAIN, default_timeout=60)
+    at.session_state[SIGNED_IN] = "analyste"  # real (not fictitious) data: signed in, with the extracts' pages
     at.switch_page(f"app_pages/{name}.py")
     at.run(timeout=60)
     assert not at.exception, [e.value for e in at.exception]
@@ -35,6 +38,7 @@ def cnaf_only(tmp_path, monkeypatch):
     raw = caf_only(tmp_path / "raw", ["2021;200070308;CC DU GRAND AUTUNOIS MORVAN;72.1;30;28;2;40;38;2;2.1",
                                       "2022;200070308;CC DU GRAND AUTUNOIS MORVAN;73.0;31;29;2;40;38;2;2.0"])
     assert run(RefreshRequest(raw, ["71"])).outcome == "success"
+    local_access(tmp_path, "analyste")
     yield tmp_path
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -63,6 +67,7 @@ def test_pages_on_cnaf_open_data_alone(cnaf_only, name):
 def test_pages_on_the_real_public_files_of_all_france(shared_data, tmp_path, monkeypatch):
     monkeypatch.setenv("SDSF_HOME", str(tmp_path))
     assert run(RefreshRequest(shared_data, None)).outcome == "success"
+    local_access(tmp_path, "analyste")
     try:
         for name in PAGES:
             at = _open(name)

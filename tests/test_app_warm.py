@@ -12,7 +12,7 @@ def test_warming_fills_the_reads_the_pages_make(demo_home, monkeypatch):
     st.cache_data.clear()
     st.cache_resource.clear()
     v = data.version()
-    data._warm(v)
+    data._warm(v, data.role_key())  # the demo: open, analyste view
     calls = []
     for name in ("values", "territories", "priority_status", "shapes", "catalogue"):
         original = getattr(Warehouse, name)

@@ -167,3 +167,33 @@ def test_bilan_of_an_epci_picked_and_its_summary_printing_on_one_a4_page(page, a
     page.goto(path.as_uri())
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # the one-page summary fits one A4 page
+
+
+def test_a_lecteur_never_reaches_a_page_of_another_role_by_typed_url_or_query_string(page, app_url, demo_home,
+                                                                                     _accounts_file):
+    from tests.conftest import TEST_PASSWORD
+
+    config = demo_home / "sdsf.toml"
+    config.write_text(f'[access]\nmode = "local"\naccounts = "{_accounts_file}"\n', encoding="utf-8")
+    try:
+        # a typed URL of the deposit page, with a query string: signed out, only the sign-in page exists
+        browser.open_url(page, f"{app_url}/depot?modele=assistants_maternels&page=depot")
+        assert page.locator("[data-testid='stMain'] h1").first.inner_text() == "Connexion"
+        assert page.locator("[data-testid='stSidebarNavLink']").count() == 0
+        browser.widget(page, "stTextInput", "Identifiant").locator("input").fill("lecteur")
+        browser.widget(page, "stTextInput", "Mot de passe").locator("input").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_function("() => [...document.querySelectorAll('h1')].length > 0 && "
+                               "[...document.querySelectorAll('h1')].every(h => h.innerText !== 'Connexion')",
+                               timeout=browser.TIMEOUT_MS)
+        browser.settle(page)
+        links = page.locator("[data-testid='stSidebarNavLink']")
+        menu = [links.nth(i).inner_text().strip().split("\n")[-1] for i in range(links.count())]  # no icon
+        assert "Explorer les EPCI" in menu and "Suivi du plan" in menu
+        assert not {"Dépôt d'extraits", "Territoires prioritaires", "Bilan annuel"} & set(menu)
+        # the URL still asks for the deposit page: none of it runs for a lecteur, said in French (no English box)
+        assert page.locator("[data-testid='stMain'] h1").first.inner_text() == "Page non accessible"
+        assert page.locator("[role='dialog']").count() == 0
+        assert page.locator("[data-testid='stFileUploader']").count() == 0
+    finally:
+        config.unlink()

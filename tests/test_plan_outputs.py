@@ -110,3 +110,22 @@ def test_cli_bilan_and_plan(wh, tmp_path, capsys):
     assert main(["plan", "--out", str(tmp_path / "plan.xlsx")]) == 0
     assert main(["plan", "--out", str(tmp_path / "plan.pdf")]) == 2
     assert main(["plan", "--departement", "63", "--out", str(tmp_path / "plan.html")]) == 2
+
+
+def test_plan_workbook_for_a_lecteur_withholds_the_figures_computed_from_extracts(wh):
+    from pipelines.warehouse.review_queries import RESERVED
+
+    public = wh.plan_indicators("71", "public").set_index("indicator_id")
+    hidden = public.index[public["status"] == RESERVED]
+    assert len(hidden) and public.loc[hidden, ["value", "baseline_value", "expected"]].isna().all().all()
+    assert not (wh.plan_indicators("71")["status"] == RESERVED).any()  # an analyste sees them
+    book = openpyxl.load_workbook(io.BytesIO(plan_report.plan_xlsx(wh, "71", 2025, "public")))
+    rows = list(book["Indicateurs"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    withheld = {r[header.index("Identifiant")] for r in body if r[header.index("Statut")] == RESERVED}
+    assert withheld == set(hidden)
+    trajectory = list(book["Trajectoires"].iter_rows(values_only=True))
+    observed = [r[trajectory[0].index("Valeur observée")] for r in trajectory[1:]
+                if r[trajectory[0].index("Identifiant")] in withheld]
+    assert observed and all(v is None for v in observed)
+    assert RESERVED in plan_report.plan_document(wh, "71", 2025, "public")

@@ -104,7 +104,11 @@ def test_demo_communes_above_10_000_have_the_schema_and_rpe_duties(wh):
     assert {"71076", "71270"} <= set(big.index)  # Chalon-sur-Saône, Mâcon
     assert all("rpe" in duties and "schema" in duties for duties in big["obligations"])
     assert (communes.loc[communes["tier"] == "plus_3500", "population"].between(3500, 10000)).all()
-    assert communes["tcg"].notna().all() and (communes["figures_year"] == 2024).all()
+    assert (communes["figures_year"] == 2024).all()
+    # every commune has its TCG, or « secret statistique » (AM places of a small commune): never silently missing
+    tcg = wh.values("commune", list(communes.index), ["tcg"], [2024]).set_index("code")
+    assert set(tcg.index) == set(communes.index) and (tcg["value"].notna() ^ tcg["secret"]).all()
+    assert communes.loc[tcg.index[tcg["secret"]], "tcg"].isna().all()
 
 
 def test_cli_writes_the_blank_plan_and_status_reports_the_plan(wh, tmp_path, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import replace
 
 import pytest
@@ -26,13 +28,14 @@ def sdsf71():
 
 def test_save_then_list_and_reload_identically(home, sdsf71):
     scenario = with_overrides(sdsf71, {"am_55_plus": 35, "tcg_sous_departement": 0.9}, name="am_35")
-    path = save_scenario(scenario)
+    path = save_scenario(scenario, author="c.martin")
     assert path == home / "data" / "scenarios" / "am_35.toml" and scenarios_dir() == path.parent
     assert list_scenarios() == [path]
     assert sorted(p.name for p in path.parent.iterdir()) == ["am_35.toml"]  # no temporary file left
     reloaded = load_ruleset(path, catalogue_frame())
-    assert replace(reloaded, source=None) == scenario
-    assert (reloaded.version, reloaded.derived_from) == ("1.1", "sdsf71 1.0")
+    assert replace(reloaded, source=None, author=None, saved_at=None) == scenario
+    assert (reloaded.version, reloaded.derived_from, reloaded.author) == ("1.1", "sdsf71 1.0", "c.martin")
+    assert dt.datetime.fromisoformat(reloaded.saved_at) <= dt.datetime.now(dt.timezone.utc)
 
 
 def test_no_scenario_folder_means_no_scenario(home):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +141,36 @@ def test_saved_scenario_triggers_a_rebuild_that_stores_it(home):
     wh = Warehouse.open_current()
     try:
         assert "essai_tcg" in set(wh.rulesets()["ruleset"])
+    finally:
+        wh.close()
+
+
+def test_broken_and_obsolete_scenarios_are_reported_and_skipped_never_blocking_the_refresh(home):
+    from pipelines.priority.rules import RULESETS_DIR, load_ruleset
+    from pipelines.priority.scenario import with_overrides
+    from pipelines.priority.scenarios_store import save_scenario, scenarios_dir
+    from pipelines.indicators.catalogue import CODES
+
+    raw = write_raw(home / "raw")
+    shipped = load_ruleset(RULESETS_DIR / "sdsf71.toml", CODES)
+    saved = save_scenario(with_overrides(shipped, {shipped.criteria[0].id: 1.1}, name="valide"), author="analyste1")
+    text = saved.read_text(encoding="utf-8")
+    assert 'author = "analyste1"' in text and "saved_at = " in text  # stored with its author and date
+    (scenarios_dir() / "coupe.toml").write_text(text[: len(text) // 2] + '\n[[criteria\nid = "', encoding="utf-8")
+    obsolete = text.replace('name = "valide"', 'name = "ancien"').replace(
+        f'indicator = "{shipped.criteria[0].indicator}"', 'indicator = "indicateur_supprime"')
+    (scenarios_dir() / "ancien.toml").write_text(obsolete, encoding="utf-8")
+
+    result = run(_request(raw))
+    assert (result.outcome, result.exit_code) == ("success", EXIT_OK), result.message
+    skipped = {Path(n.file).name: n.message for n in result.notices if n.message.startswith("scénario ignoré")}
+    assert set(skipped) == {"coupe.toml", "ancien.toml"}
+    assert "indicateur_supprime" in skipped["ancien.toml"]
+    wh = Warehouse.open_current()
+    try:
+        assert "valide" in set(wh.rulesets()["ruleset"]) and "ancien" not in set(wh.rulesets()["ruleset"])
+        stored = wh.notices()
+        assert {"coupe.toml", "ancien.toml"} <= {Path(f).name for f in stored["file"]}
     finally:
         wh.close()
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import data, printing, review_data, ui
+from app import access, data, printing, review_data, ui
+from pipelines.access.roles import CONFIDENTIAL
 from pipelines.formatting import MISSING
 from pipelines.outputs.review_summary import events_table, review_document, review_table, synthesis
 
@@ -19,6 +20,7 @@ CARDS = (("eaje", "places_created", "Places de crèche créées"), ("eaje", "pla
          "supprimées"), ("mam", "opened", "Nouvelles MAM"), ("alsh", "after", "Accueils de loisirs au 31/12"),
          ("am_agrees", "after", "Assistants maternels agréés"))
 
+access.require(CONFIDENTIAL)
 V = data.version()
 printing.print_layout("selectors", "screen-only")
 years = review_data.review_years(V)
@@ -48,7 +50,8 @@ for column, (item, measure, label) in zip(st.columns(len(CARDS)), CARDS):
     value = rows.loc[item, measure]
     change = rows.loc[item, "after"] - rows.loc[item, "before"] if measure == "after" else None
     delta = None if change is None or pd.isna(change) else ui.signed_number(change, 0)
-    column.metric(label, ui.fr_number(value, 0), delta=None if delta in (None, MISSING) else delta.replace("−", "-"),
+    column.metric(label, ui.SECRET if rows.loc[item, "secret"] else ui.fr_number(value, 0),
+                  delta=None if delta in (None, MISSING) else delta.replace("−", "-"),
                   delta_description=f"depuis le 31/12/{year - 1}" if delta not in (None, MISSING) else None,
                   delta_color="off")
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from app import charts, data, tables, ui
+from app import charts, data, secrecy, tables, ui
 from app.livret import CHART_INDICATOR, LivretInput, build_livret, slug
 from app.portrait_html import portrait_html
 
@@ -63,6 +63,8 @@ def ctg_total(name: str, members: list[str], indicators: list[str], years_: list
     """The row of the CTG territory itself: its EPCI's (or communes') counts summed and rates recomputed by the
     query layer."""
     total = data.total(V, level, tuple(members), tuple(years_))
+    # a secret total reads « secret statistique » in the livret (its members' rows are marked by secrecy.marked)
+    total = total.assign(value=total["value"].astype(object).where(~total["secret"].astype(bool), ui.SECRET))
     wide = total.pivot_table(index="year", columns="indicator", values="value", aggfunc="first")
     frame = pd.DataFrame({"year": years_}).merge(wide.reset_index(), on="year", how="left") if not wide.empty \
         else pd.DataFrame({"year": years_})
@@ -198,7 +200,8 @@ decimals = {code: int(ui.entry(V, code)["decimals"]) for code in indicators if c
 def grid(frame: pd.DataFrame, extra: list[str], height: int | None = None) -> None:
     """On screen: abbreviated legal forms (the type is in the name), indicators first, no codes."""
     shown = frame.assign(name=frame["name"].map(ui.short_name))[["name", *indicators, *extra]]
-    st.dataframe(ui.french_table(shown, decimals, flags), column_config=config, hide_index=True, width="stretch",
+    st.dataframe(ui.french_table(shown, decimals, flags, secrecy.cells(V, frame)), column_config=config,
+                 hide_index=True, width="stretch",
                  height=height or "auto")
 
 
@@ -217,7 +220,7 @@ filters = pd.DataFrame({"Filtre": ["Année", "Département", "Arrondissement", "
                                    ", ".join(types) or "tous", rulesets.get(ruleset, ruleset),
                                    ", ".join(statuses) or "tous", range_text,
                                    f"{'nom' if sort_by == tables.NAME else _label(sort_by)}, {ORDERS[direction]}"]})
-ui.table_downloads(table, f"epci-{year}", catalogue, data.sources(V), meta, {"Filtres": filters},
+ui.table_downloads(secrecy.marked(V, table), f"epci-{year}", catalogue, data.sources(V), meta, {"Filtres": filters},
                    xlsx_label="Télécharger le tableau (Excel)", csv_label="Télécharger le tableau (CSV)",
                    order_note="Les fichiers suivent les filtres et le tri choisis ci-dessus (un clic sur un en-tête "
                               "de colonne ne trie que l'affichage).", provenance=ui.values_of(V, table))
@@ -276,9 +279,9 @@ livret_table = pd.concat([own_rows, ctg_total(territory, members, indicators, [y
                          ignore_index=True).reindex(columns=columns)
 wanted = list(dict.fromkeys([*indicators, CHART_INDICATOR]))
 livret = LivretInput(
-    territory=territory, year=year, table=livret_table,
-    history=pd.concat([rows(made_of, members, wanted, years), references(ctg_deps, wanted, years)],
-                      ignore_index=True),
+    territory=territory, year=year, table=secrecy.marked(V, livret_table),
+    history=secrecy.marked(V, pd.concat([rows(made_of, members, wanted, years), references(ctg_deps, wanted, years)],
+                                        ignore_index=True)),
     catalogue=catalogue, sources=data.sources(V), meta=meta,
     source_text=ui.source_caption(V, [CHART_INDICATOR], None, made_of),
     references=tuple(ctg_refs["name"]), members_label=f"{'EPCI' if made_of == 'epci' else 'Communes'} du territoire")

@@ -15,6 +15,7 @@ from app import data, plan_view, printing, review_data, ui
 from pipelines.outputs.plan_report import plan_document, plan_xlsx
 
 V = data.version()
+clearance = data.clearance_of(data.role_key())  # the downloads show what the page shows
 printing.print_layout("selectors", "screen-only")
 plans = review_data.plans(V)
 st.title("Suivi du plan d'action")
@@ -100,12 +101,14 @@ st.caption("Un indicateur est « dans la trajectoire » quand la part de l'évol
 screen_only = st.container(key="screen-only")
 with screen_only.container(horizontal=True):
     st.download_button("Télécharger le plan et ses indicateurs (Excel)",
-                       lambda: plan_xlsx(data.wh(V), departement, year), f"plan_action_{departement}_{year}.xlsx",
+                       lambda: plan_xlsx(data.wh(V), departement, year, clearance),
+                       f"plan_action_{departement}_{year}.xlsx",
                        ui.XLSX_MIME, on_click="ignore", icon=":material/download:", type="primary",
                        help="Feuilles Indicateurs (valeurs, cibles, statuts), Fiches, Statuts, Trajectoires et "
                             "Documentation (sources, millésimes).")
     st.download_button("Télécharger le document imprimable (HTML)",
-                       lambda: plan_document(data.wh(V), departement, year), f"plan_action_{departement}_{year}.html",
+                       lambda: plan_document(data.wh(V), departement, year, clearance),
+                       f"plan_action_{departement}_{year}.html",
                        "text/html", on_click="ignore", icon=":material/print:",
                        help="Un fichier autonome : chaque fiche, son statut et ses indicateurs avec leur trajectoire.")
 screen_only.caption("Les fichiers contiennent tout le plan (sans les filtres). Pour imprimer cette page telle "

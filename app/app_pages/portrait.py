@@ -110,7 +110,8 @@ if level != "commune":  # a commune's portrait is about the commune: no list of 
             left.info(no_map)
         else:
             left.plotly_chart(figs["map"], width="stretch")
-        right.dataframe(ui.french_table(p.communes_table, p.communes_decimals), hide_index=True, height=480,
+        right.dataframe(ui.french_table(p.communes_table, p.communes_decimals, secret=p.communes_secret),
+                        hide_index=True, height=480,
                         column_config={"Commune": st.column_config.TextColumn(width="medium")})
 with st.container(key="insertion"):
     portrait_insertion.render(V, level, code, year, p.communes[["code", "name"]])

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import charts, data, ui
+from app import access, charts, data, ui
 from pipelines import paths
+from pipelines.access.roles import CONFIDENTIAL, SCENARIOS
 from pipelines.formatting import MISSING
 from pipelines.priority import (RuleSet, RuleSetError, compare, list_rulesets, load_ruleset, ruleset_to_toml,
                                 with_overrides)
@@ -330,7 +331,8 @@ def save_form(original: RuleSet, overrides: dict[str, float], v: str) -> None:
     try:
         scenario = edited(original, overrides, v, name=name)
         scenario = replace(scenario, description=scenario_description(original, scenario, title, note, v))
-        path = save_scenario(scenario, replace_existing=replace_existing)
+        path = save_scenario(scenario, replace_existing=replace_existing,
+                             author=access.active().user)
     except RuleSetError as exc:
         st.error(str(exc))
         return
@@ -365,7 +367,8 @@ def scenario_description(original: RuleSet, scenario: RuleSet, title: str, note:
             display = shown[old.indicator]
             changed.append(f"{old.label} : {threshold_text(old, display)} → {threshold_text(new, display)}")
     origin = (f"Scénario dérivé de « {data.ruleset_title(original)} », version {original.version}. "
-              f"Seuils modifiés : {' ; '.join(changed)}.")
+              f"Seuils modifiés : {' ; '.join(changed)}. "
+              f"Enregistré par {access.active().user}, le {ui.now_paris()}.")
     return f"{' '.join(title.split())} : {note.strip() or 'scénario sans description'}\n{origin}"
 
 
@@ -383,6 +386,7 @@ def export_table(result: Evaluation, table: pd.DataFrame, level: str, year: int)
 
 # --- page ---------------------------------------------------------------------------------------------------
 
+session = access.require(CONFIDENTIAL)  # also when the page is opened without the navigation
 V = data.version()
 meta = data.meta(V)
 years = ui.years(V)
@@ -469,9 +473,11 @@ details(result, table)
 st.subheader("Comparer")
 comparison(result, base, rulesets, names, year, level, V)
 
-if overrides:
+if overrides and session.can(SCENARIOS):
     st.subheader("Enregistrer ce scénario")
     save_form(original, overrides, V)
+elif overrides:
+    st.caption("Démonstration en lecture seule : l'enregistrement des scénarios est désactivé.")
 
 st.subheader("Exporter le tableau des priorités")
 export = export_table(result, table, level, year)

@@ -193,13 +193,39 @@ PUBLISHED_BY = {**{indicator: "caf_rates" if field in RATE_FIELDS else "caf_plac
                 "revenu_median": "income", "taux_pauvrete": "income"}
 PUBLISHED_ONLY = {"revenu_median", "taux_pauvrete"}  # never computed: a median does not add up
 
+# Statistical secrecy (pipelines/secrecy). ``SMALL_COUNTS``: counts of persons (children, AM, allocataires) whose
+# small values identify people, with what they count; ``RESTS_ON``: the counts a value is computed from, so it is
+# masked wherever one of them is. A new indicator from an extract declares both here.
+SMALL_COUNTS = {
+    "am_agrees": "assistants maternels agréés",
+    "am_actifs": "assistants maternels actifs",
+    "am_55_plus": "assistants maternels de 55 ans ou plus",
+    "places_gad": "enfants gardés à domicile",
+    "places_prescol": "enfants de 2 ans scolarisés",
+}
+RESTS_ON = {
+    "am_places_agrees": ("am_agrees",),
+    "places_am": ("am_actifs",),
+    "places_ind": ("places_am", "places_gad"),
+    "places_total": ("places_ind", "places_prescol"),
+    "tcg": ("places_total",),
+    "tcg_ind": ("places_ind",),
+    "tcg_am": ("places_am",),
+    "tcg_gad": ("places_gad",),
+    "tcg_prescol": ("places_prescol",),
+    "part_accueil_collectif": ("places_total",),
+    "part_am_55_plus": ("am_55_plus", "am_actifs"),
+    "am_actifs_par_etp_rpe": ("am_actifs",),
+}
+
 
 def catalogue_frame() -> pd.DataFrame:
     """The catalogue as the warehouse stores it (sources spelt out in French).
 
     ``published_by``: the open data source publishing it (shown where it exists); ``computed_from``: the
     sources it is computed from where it is not published; ``confidential``: computed from internal
-    extracts (Caf, PMI), which statistical secrecy applies to.
+    extracts (Caf, PMI), which statistical secrecy applies to; ``small_count``: what a count of persons counts
+    (its small values are secret), ``rests_on``: the counts a value is computed from (masked where one is).
     """
     df = pd.DataFrame(ENTRIES)
     df["published_by"] = [SOURCE_LABELS.get(PUBLISHED_BY.get(c, "")) for c in df["code"]]
@@ -208,5 +234,7 @@ def catalogue_frame() -> pd.DataFrame:
     df["source"] = [" ou ".join(x for x in (p, c) if isinstance(x, str)) for p, c in
                     zip(df["published_by"], df["computed_from"])]
     df["confidential"] = df["inputs"].map(lambda keys: any(not BY_KEY[k].published for k in keys))
+    df["small_count"] = df["code"].map(SMALL_COUNTS)
+    df["rests_on"] = df["code"].map(lambda code: ",".join(RESTS_ON.get(code, ())) or None)
     df["sort_order"] = range(len(df))
     return df.drop(columns="inputs")

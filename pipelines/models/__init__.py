@@ -18,6 +18,7 @@ import duckdb
 MODELS_DIR = Path(__file__).parent
 MACROS = MODELS_DIR / "macros.sql"
 VIEWS = MODELS_DIR / "views.sql"
+PROTECTED = MODELS_DIR / "protected.sql"  # after secret_cell (pipelines/secrecy), what readers read
 
 
 def model_files() -> list[Path]:
@@ -26,7 +27,7 @@ def model_files() -> list[Path]:
 
 def definitions() -> list[str]:
     """The macros and views a warehouse carries besides its tables (the reader's ``indicator_value``)."""
-    return [MACROS.read_text(encoding="utf-8"), VIEWS.read_text(encoding="utf-8")]
+    return [path.read_text(encoding="utf-8") for path in (MACROS, VIEWS, PROTECTED)]
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -35,6 +36,11 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VIEWS.read_text(encoding="utf-8"))
+
+
+def create_protected(con: duckdb.DuckDBPyConnection) -> None:
+    """The served view ``protected_value``, once ``secret_cell`` exists."""
+    con.execute(PROTECTED.read_text(encoding="utf-8"))
 
 
 def run(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float]]:

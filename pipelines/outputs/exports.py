@@ -4,7 +4,8 @@ Pure: frames in, bytes out (no database, no Streamlit), so the app and the CLI e
 Every text cell is kept from formula injection (OWASP, CWE-1236): a territory or file name typed as
 ``=HYPERLINK(...)`` must never run in an analyst's spreadsheet. In CSV such a text is prefixed with ``'``;
 in XLSX it is a text cell with Excel's quote prefix, so « +120 places » reads as typed and is never evaluated.
-Numbers stay numbers, rounded to the catalogue's precision; missing values stay empty, never 0.
+Numbers stay numbers, rounded to the catalogue's precision; missing values stay empty, never 0; a value masked by
+statistical secrecy (the query layer's ``SECRET`` text) is written « secret statistique ».
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipelines.formatting import fr_date
+from pipelines.formatting import SECRET, fr_date
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,14 +95,6 @@ def _put(ws: Worksheet, row: int, column: int, value):
     return cell
 
 
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with its text columns neutralised; numeric columns keep their dtype and sign."""
-    out = df.copy()
-    text = out.select_dtypes(include=["object", "string"]).columns
-    out[text] = out[text].apply(lambda column: column.map(neutralise))
-    return out
-
-
 @dataclass(frozen=True)
 class _Column:
     """One output column, its cells already converted: None (empty), text (as is), int or float."""
@@ -132,8 +125,10 @@ def _columns(frame: pd.DataFrame, catalogue: pd.DataFrame | None = None) -> list
             unit = entry["unit"]
             header = f"{entry['label']} ({unit})" if isinstance(unit, str) and unit.strip() else entry["label"]
             decimals = int(entry["decimals"]) if pd.notna(entry["decimals"]) else None
-            values = pd.to_numeric(series)
-            columns.append(_Column(header, [_number(v, decimals) for v in values], decimals, text=False))
+            secret = series.map(lambda x: isinstance(x, str) and x == SECRET)  # statistical secrecy: said, not empty
+            values = pd.to_numeric(series.mask(secret))
+            columns.append(_Column(header, [SECRET if s else _number(v, decimals) for v, s in zip(values, secret)],
+                                   decimals, text=False))
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             columns.append(_Column(IDENTIFIER_LABELS.get(key, str(key)),
                                    [_number(v, None) for v in series], text=False))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.formatting import MISSING, fr_date, fr_number, now_paris
+from pipelines.formatting import MISSING, SECRET, fr_date, fr_number, now_paris
 from pipelines.outputs.documents import Document, esc, source_lines, sparkline, status_html, table_html
 from pipelines.outputs.exports import to_xlsx_bytes
 
@@ -65,7 +65,9 @@ def trajectories_frame(indicators: pd.DataFrame, trajectories: pd.DataFrame) -> 
     return pd.DataFrame({
         "Identifiant": trajectories["indicator_id"],
         "Indicateur": trajectories["indicator_id"].map(labels["indicator_label"]),
-        "Année": trajectories["year"], "Valeur observée": trajectories["observed"],
+        "Année": trajectories["year"],
+        "Valeur observée": trajectories["observed"].astype(object).where(
+            ~trajectories.get("secret", pd.Series(False, index=trajectories.index)).astype(bool), SECRET),
         "Trajectoire": trajectories["expected"].round(3), "Source de la valeur": trajectories["source"],
     })
 
@@ -75,23 +77,24 @@ def statuses_frame(statuses: pd.DataFrame) -> pd.DataFrame:
                          "Fiche cible": statuses["target_action"], "Commentaire": statuses["comment"]})
 
 
-def plan_xlsx(wh, departement: str, year: int) -> bytes:
-    """The plan with its figures: indicators (first sheet), Documentation, fiches, statuses, trajectories."""
-    indicators = wh.plan_indicators(departement)
+def plan_xlsx(wh, departement: str, year: int, clearance: str = "confidential") -> bytes:
+    """The plan with its figures: indicators (first sheet), Documentation, fiches, statuses, trajectories
+    (figures as ``clearance`` may see them)."""
+    indicators = wh.plan_indicators(departement, clearance)
     sheets = {"Fiches": fiches_frame(wh.plan_actions(departement, year), year),
               "Statuts": statuses_frame(wh.plan_statuses(departement)),
-              "Trajectoires": trajectories_frame(indicators, wh.plan_trajectories(departement))}
+              "Trajectoires": trajectories_frame(indicators, wh.plan_trajectories(departement, clearance))}
     schema = wh.plans().set_index("departement").loc[departement]
     return to_xlsx_bytes(indicators_frame(indicators), wh.catalogue(), wh.sources(), wh.meta(), sheets,
                          title=f"{schema['title']} : suivi du plan d'action (statuts de {year})")
 
 
-def plan_document(wh, departement: str, year: int) -> str:
+def plan_document(wh, departement: str, year: int, clearance: str = "confidential") -> str:
     """The printable report: per axis, each fiche, its status and its indicators with their trajectory."""
     schema = wh.plans().set_index("departement").loc[departement]
     actions = wh.plan_actions(departement, year)
-    indicators = wh.plan_indicators(departement)
-    trajectories = wh.plan_trajectories(departement)
+    indicators = wh.plan_indicators(departement, clearance)
+    trajectories = wh.plan_trajectories(departement, clearance)
     doc = Document(f"Suivi du plan d'action — {schema['title']}", f"Statuts des fiches en {year} ; indicateurs à leur "
                    "dernière année renseignée", wh.meta().get("fictitious") == "true")
     counts = indicators["status"].value_counts()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.formatting import MISSING, fr_date, fr_number, now_paris
+from pipelines.formatting import MISSING, SECRET, fr_date, fr_number, now_paris
 from pipelines.outputs.documents import Document, esc, source_lines, table_html
 
 KINDS_OF_EVENT = {"ouverture": "Ouverture", "fermeture": "Fermeture", "transfert": "Transfert",
@@ -99,6 +99,9 @@ def _structures(row: pd.Series, label: str, one: str, many: str, year: int) -> s
 
 
 def _childminders(agrees: pd.Series, actifs: pd.Series) -> str:
+    if agrees.get("secret") or actifs.get("secret"):
+        return (f"Assistants maternels : {SECRET} (trop peu d'assistants maternels pour être montrés, ou "
+                "permettraient de recalculer une valeur masquée).")
     if pd.isna(agrees["after"]) or pd.isna(actifs["after"]):
         return _missing(agrees if pd.isna(agrees["after"]) else actifs, "Assistants maternels")
     return (f"Assistants maternels : {n(agrees['after'])} agréés ({_change(agrees['after'] - agrees['before'])}), "
@@ -134,7 +137,7 @@ def review_table(review: pd.DataFrame, year: int) -> pd.DataFrame:
         for column in list(REVIEW_COLUMNS)[1:]:
             applies = (row["with_places"] or not column.startswith("places")) and not (
                 row["source"] == "childminders" and column in FLOWS)
-            cells[column] = NOT_APPLICABLE if not applies else (
+            cells[column] = NOT_APPLICABLE if not applies else SECRET if row.get("secret") else (
                 signed(row[column]).replace("inchangé", "0") if column in ("moved", "places_moved") else n(row[column]))
         rows.append(cells)
     headers = {k: v.replace("N−1", str(year - 1)).replace("N", str(year)) for k, v in REVIEW_COLUMNS.items()}

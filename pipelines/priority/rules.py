@@ -92,6 +92,8 @@ class RuleSet:
     groups: tuple[Group, ...] = ()
     derived_from: str | None = None
     source: str | None = None
+    author: str | None = None  # a saved scenario: who saved it, and when (ISO 8601, UTC)
+    saved_at: str | None = None
 
     def units(self) -> list[Criterion | Group]:
         """What the top-level combination counts: criteria outside any group, and groups, in file order."""
@@ -235,7 +237,7 @@ class _Parser:
 
     def ruleset(self, data: dict) -> RuleSet:
         top = _Table(self, data, {"name", "version", "levels", "combination", "criteria"},
-                     {"description", "groups", "derived_from"})
+                     {"description", "groups", "derived_from", "author", "saved_at"})
         levels = data["levels"]
         if not isinstance(levels, list) or not levels or any(level not in LEVELS for level in levels):
             top.fail(f"« levels » doit lister des niveaux parmi {', '.join(LEVELS)} (trouvé : {levels!r})")
@@ -253,7 +255,7 @@ class _Parser:
             name=top.identifier("name"), version=top.text("version"),
             description=(top.text("description") or "").strip(), levels=tuple(levels), criteria=criteria,
             mode=mode, k=combination.k(mode), groups=groups, derived_from=top.text("derived_from"),
-            source=self.source)
+            source=self.source, author=top.text("author"), saved_at=top.text("saved_at"))
         for group in groups:
             self.check_group(group, ruleset.members(group))
         units = ruleset.units()

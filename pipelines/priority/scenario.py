@@ -59,6 +59,9 @@ def ruleset_to_toml(ruleset: RuleSet) -> str:
     lines = [f"name = {_string(ruleset.name)}", f"version = {_string(ruleset.version)}"]
     if ruleset.derived_from:
         lines.append(f"derived_from = {_string(ruleset.derived_from)}")
+    for key in ("author", "saved_at"):
+        if getattr(ruleset, key):
+            lines.append(f"{key} = {_string(getattr(ruleset, key))}")
     if ruleset.description:
         lines.append(f"description = {_string(ruleset.description)}")
     lines.append(f"levels = [{', '.join(_string(level) for level in ruleset.levels)}]")

@@ -7,6 +7,7 @@ replaces a shipped rule set: the official map must stay reproducible.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from dataclasses import replace
@@ -39,12 +40,15 @@ def slug(title: str) -> str:
     return f"scenario_{name}" if name[:1].isdigit() else name
 
 
-def save_scenario(ruleset: RuleSet, *, replace_existing: bool = False) -> Path:
+def save_scenario(ruleset: RuleSet, *, replace_existing: bool = False, author: str | None = None) -> Path:
     """Write ``ruleset`` as ``<name>.toml`` and return the path, after checking it reads back identically.
 
     Refuses a shipped rule set's name, and an existing scenario unless ``replace_existing``; the file
     appears only once valid (written aside, then renamed), so a refresh never meets a half-written one.
+    The file carries who saved it (``author``) and when (``saved_at``, UTC).
     """
+    ruleset = replace(ruleset, author=author or ruleset.author,
+                      saved_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     if ruleset.name in shipped_names():
         raise RuleSetError(None, f"« {ruleset.name} » est le nom d'une règle livrée : choisir un autre nom "
                                  "de scénario")

@@ -3,6 +3,12 @@
 Opens the versioned file the stable name points at (so a refresh never changes data under an
 open reader) in read-only mode. Every method returns a pandas frame; nothing here computes an
 indicator.
+
+Every value is read through the view ``protected_value`` (statistical secrecy applied at the refresh:
+a masked value has its row, value NULL, ``secret`` true) and with a ``clearance``: ``public`` (a reader
+without access to the internal extracts: published figures and indicators no extract feeds) or
+``confidential`` (every indicator). The default is the wider one — whoever runs the CLI or a notebook on the
+server can open the file anyway —; the app always passes the clearance of its user's role (app/data.py).
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ import pandas as pd
 import shapely
 
 from pipelines import paths
+from pipelines.formatting import SECRET
 from pipelines.warehouse import store
-from pipelines.warehouse.review_queries import ReviewQueries
+from pipelines.warehouse.review_queries import RESERVED, ReviewQueries  # noqa: F401 (RESERVED: pages)
 
 LEVELS = ("commune", "epci", "arrondissement", "departement", "france")
+CLEARANCES = ("public", "confidential")
 PUBLISHED_TOTAL_SOURCE = ("Cnaf, data.caf.fr (places et taux publiés des territoires réunis : enfants déduits "
                           "des places et du taux de chacun, taux recalculé)")
 
@@ -84,13 +92,35 @@ def territory_total(cursor: duckdb.DuckDBPyConnection, level: str, codes: list[s
         .reset_index(drop=True)
 
 
+def protected_total(cursor: duckdb.DuckDBPyConnection, level: str, codes: list[str],
+                    years: list[int] | None = None) -> pd.DataFrame:
+    """``territory_total`` with ``secret`` and ``public``, like a row of ``protected_value``.
+
+    A computed total is secret when a member's value is (else the total minus the shown members would give it
+    back): its value is missing. ``public``: summed from published figures, or of an indicator no extract feeds.
+    """
+    totals = territory_total(cursor, level, codes, years)
+    in_years = "" if years is None else " AND list_contains(?, year)"
+    params = [level, list(codes)] + ([] if years is None else [list(years)])
+    secret = set(cursor.execute(f"""SELECT DISTINCT year, indicator FROM secret_cell
+                                    WHERE level = ? AND list_contains(?, code){in_years}""", params).fetchall())
+    confidential = {r[0] for r in cursor.execute("SELECT code FROM indicator_catalogue WHERE confidential")
+                    .fetchall()}
+    computed = totals["source"] != PUBLISHED_TOTAL_SOURCE
+    totals["secret"] = computed & pd.Series([k in secret for k in zip(totals["year"], totals["indicator"])],
+                                            index=totals.index, dtype=bool)
+    totals.loc[totals["secret"], "value"] = None
+    totals["public"] = ~computed | ~totals["indicator"].isin(confidential)
+    return totals
+
+
 class Warehouse(ReviewQueries):
     def __init__(self, file: Path):
         self.file = Path(file)
         self.con = duckdb.connect(str(self.file), read_only=True)
         # indicator_value is a view the warehouse carries (pipelines/models/views.sql); a warehouse of an
         # older schema has only its meta read (the refresh compares fingerprints).
-        self.outdated = "indicator_value" not in self.tables()
+        self.outdated = not {"indicator_value", "protected_value"} <= self.tables()
 
     @classmethod
     def open_current(cls) -> "Warehouse":
@@ -130,9 +160,10 @@ class Warehouse(ReviewQueries):
         return [int(y) for y in self.meta().get("years", "").split(",") if y]
 
     def values(self, level: str, codes: list[str] | None = None, indicators: list[str] | None = None,
-               years: list[int] | None = None) -> pd.DataFrame:
-        """Long values ``level, code, year, indicator, value, source, vintage`` (missing = no row)."""
-        sql = "SELECT * FROM indicator_value WHERE level = ?"
+               years: list[int] | None = None, clearance: str = "confidential") -> pd.DataFrame:
+        """Long values ``level, code, year, indicator, value, origin, source, vintage, …, secret, secret_reason``
+        (missing = no row; secret = a row whose value is NULL)."""
+        sql = f"SELECT * EXCLUDE (public) FROM protected_value WHERE level = ?{_public(clearance)}"
         params: list = [level]
         for column, items in (("code", codes), ("indicator", indicators), ("year", years)):
             if items is not None:
@@ -140,20 +171,34 @@ class Warehouse(ReviewQueries):
                 params.append(list(items))
         return self._df(sql + " ORDER BY code, year, indicator", params)
 
-    def total(self, level: str, codes: list[str], years: list[int] | None = None) -> pd.DataFrame:
-        """A territory made of several (a CTG territory of EPCI): see ``territory_total``."""
-        return territory_total(self.con.cursor(), level, codes, years)
+    def total(self, level: str, codes: list[str], years: list[int] | None = None,
+              clearance: str = "confidential") -> pd.DataFrame:
+        """A territory made of several (a CTG territory of EPCI): ``protected_total`` as ``clearance`` may see it
+        (for a ``public`` one, a total computed from an extract is left out)."""
+        totals = protected_total(self.con.cursor(), level, codes, years)
+        if _public(clearance):
+            totals = totals[totals["public"]]
+        return totals.drop(columns="public").reset_index(drop=True)
 
     def indicator_table(self, level: str, years: list[int] | None = None, indicators: list[str] | None = None,
-                        codes: list[str] | None = None) -> pd.DataFrame:
-        """Wide table: ``level, code, name, year`` then one column per indicator (catalogue order)."""
-        long = self.values(level, codes, indicators, years)
+                        codes: list[str] | None = None, clearance: str = "confidential") -> pd.DataFrame:
+        """Wide table: ``level, code, name, year`` then one column per indicator (catalogue order).
+
+        A secret cell holds the text ``SECRET`` (« secret statistique »), what every export writes; a column
+        without one stays numeric.
+        """
+        long = self.values(level, codes, indicators, years, clearance)
+        long["value"] = long["value"].astype(object).where(~long["secret"], SECRET)
         names = self.territories(level)[["code", "name"]]
         order = [c for c in self.catalogue()["code"] if c in set(long["indicator"])]
         if indicators is not None:
             order = [c for c in indicators if c in set(long["indicator"])]
         wide = long.pivot_table(index=["code", "year"], columns="indicator", values="value", aggfunc="first")
-        wide = wide.reindex(columns=order).reset_index().merge(names, on="code", how="left")
+        wide = wide.reindex(columns=order)
+        for column in wide.columns:
+            if not (wide[column] == SECRET).any():
+                wide[column] = pd.to_numeric(wide[column])
+        wide = wide.reset_index().merge(names, on="code", how="left")
         wide.insert(0, "level", level)
         return wide[["level", "code", "name", "year", *order]].sort_values(["name", "year"]).reset_index(drop=True)
 
@@ -193,18 +238,26 @@ class Warehouse(ReviewQueries):
         runs["rejected"] = runs["rejected"].map(json.loads)
         return runs
 
-    def basket(self, level: str, year: int | None = None) -> pd.DataFrame:
-        sql = "SELECT * FROM parenting_basket WHERE level = ?"
+    def basket(self, level: str, year: int | None = None, clearance: str = "confidential") -> pd.DataFrame:
+        """The parenting basket (from the equipment extract: none for a ``public`` clearance)."""
+        sql = "SELECT * FROM parenting_basket WHERE level = ?" + ("" if clearance == "confidential" else " AND false")
         params: list = [level]
         if year is not None:
             sql += " AND year = ?"
             params.append(year)
         return self._df(sql, params)
 
-    def comparison(self, level: str | None = None) -> pd.DataFrame:
-        if level is None:
-            return self._df("SELECT * FROM published_comparison")
-        return self._df("SELECT * FROM published_comparison WHERE level = ?", [level])
+    def comparison(self, level: str | None = None, clearance: str = "confidential") -> pd.DataFrame:
+        """Published against computed figures; a secret computed figure (and its gap) is NULL, ``secret`` true."""
+        sql = """SELECT c.* REPLACE (CASE WHEN s.reason IS NULL THEN c.computed END AS computed,
+                                     CASE WHEN s.reason IS NULL THEN c.gap END AS gap),
+                        s.reason IS NOT NULL AS secret
+                 FROM published_comparison c
+                 LEFT JOIN secret_cell s USING (level, code, year, indicator)
+                 WHERE (? IS NULL OR c.level = ?)"""
+        if clearance != "confidential":
+            sql += " AND c.indicator NOT IN (SELECT code FROM indicator_catalogue WHERE confidential)"
+        return self._df(sql, [level, level])
 
     def rulesets(self) -> pd.DataFrame:
         """Rule sets evaluated in this warehouse, with their version and the data vintage used."""
@@ -218,11 +271,21 @@ class Warehouse(ReviewQueries):
             params.append(ruleset)
         return self._df(sql, params)
 
-    def priority_reasons(self, level: str, year: int, ruleset: str, code: str | None = None) -> pd.DataFrame:
-        sql = "SELECT * FROM priority_reason WHERE level = ? AND year = ? AND ruleset = ?"
-        params: list = [level, year, ruleset]
+    def priority_reasons(self, level: str, year: int, ruleset: str, code: str | None = None,
+                         clearance: str = "confidential") -> pd.DataFrame:
+        """The criteria of each territory; a figure the reader may not see (secret, or from an extract for a
+        ``public`` clearance) is NULL and its text says why, the criterion's outcome stays."""
+        hidden = "p.secret" if clearance == "confidential" else "(p.secret OR NOT p.public)"
+        sql = f"""SELECT r.* REPLACE (CASE WHEN {hidden} THEN NULL ELSE r.value END AS value,
+                                      CASE WHEN {hidden} THEN r.label || ' : ' || CASE WHEN p.secret THEN ?
+                                           ELSE ? END ELSE r.text END AS text)
+                  FROM priority_reason r
+                  LEFT JOIN protected_value p ON p.level = r.level AND p.code = r.code AND p.year = r.year
+                                             AND p.indicator = r.indicator
+                  WHERE r.level = ? AND r.year = ? AND r.ruleset = ?"""
+        params: list = [SECRET, RESERVED, level, year, ruleset]
         if code:
-            sql += " AND code = ?"
+            sql += " AND r.code = ?"
             params.append(code)
         return self._df(sql, params)
 
@@ -233,9 +296,18 @@ class Warehouse(ReviewQueries):
         wkb = df["geometry"].map(bytes)  # DuckDB returns BLOBs as bytearray
         return gpd.GeoDataFrame(df[["code"]], geometry=shapely.from_wkb(wkb), crs="EPSG:4326")
 
-    def years_per_indicator(self) -> pd.DataFrame:
-        """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level."""
-        return self._df("SELECT indicator, level, years FROM indicator_years")
+    def years_per_indicator(self, clearance: str = "confidential") -> pd.DataFrame:
+        """``indicator, level, years`` (sorted list): the years the warehouse really holds, per level (for a
+        ``public`` clearance, of an indicator from an extract only those of its published figures)."""
+        if clearance == "confidential":
+            return self._df("SELECT indicator, level, years FROM indicator_years")
+        return self._df("""
+            SELECT indicator, level, years FROM indicator_years
+            WHERE indicator NOT IN (SELECT code FROM indicator_catalogue WHERE confidential)
+            UNION ALL
+            SELECT indicator, level, list(DISTINCT year ORDER BY year) FROM (
+                SELECT level, year, indicator FROM published_value UNION SELECT level, year, indicator FROM from_parts)
+            WHERE indicator IN (SELECT code FROM indicator_catalogue WHERE confidential) GROUP BY ALL""")
 
     def crossed(self, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
         """Coverage (TCG) beside the share of allocataires on RSA of the communes or EPCI of ``year``, each with
@@ -267,3 +339,10 @@ class Warehouse(ReviewQueries):
             return []
         return [r[0] for r in self.con.cursor().execute(
             "SELECT DISTINCT commune FROM allocataires_iris ORDER BY 1").fetchall()]
+
+
+def _public(clearance: str) -> str:
+    """The SQL condition a clearance adds to a read of ``protected_value``."""
+    if clearance not in CLEARANCES:
+        raise ValueError(f"unknown clearance {clearance!r}")
+    return "" if clearance == "confidential" else " AND public"

@@ -22,7 +22,7 @@ import duckdb
 from pipelines import paths
 from pipelines.sources.files import quote
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: secret_cell and the served view protected_value
 KEEP_VERSIONS = 3  # the current warehouse and the two before it (an app may still read them)
 JOURNAL = "runs.jsonl"
 

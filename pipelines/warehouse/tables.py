@@ -31,7 +31,7 @@ WAREHOUSE_TABLES = [
     "indicator_catalogue", "counts", "published_value", "from_parts", "basket_share", "value_source",
     "context_vintage", "indicator_years", "published_comparison", "published_part", "published_outside_epci",
     "parenting_basket", "reporting", "source", "source_vintage", "code_mapping", "run_notice", "contract_result",
-    "run_log", "priority_status", "priority_reason", "panel_year", "exhaustive",
+    "run_log", "priority_status", "priority_reason", "panel_year", "exhaustive", "secret_cell",
     "allocataires_iris",
     "equipment_event", "review_item", "annual_review", "sppe_obligation", "commune_obligation",
     "plan_schema", "plan_axis", "plan_action", "plan_status", "plan_indicator", "plan_entered_value",
