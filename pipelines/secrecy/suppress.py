@@ -61,12 +61,12 @@ class Hierarchy:
 
 MAX_TRIES = 12  # candidates tried for one exposed cell before taking the first one anyway
 FREE = 1e-7  # a cell is free when its squared norm in the null space of its block exceeds this (reference audit)
-# The fast audit's values are clear-cut on these hierarchies (0 to 1e-12, or above 0.3, and eigenvalues of a
+# The fast audit's values are clear-cut on these hierarchies (0 to 1e-10, or above 0.3, and eigenvalues of a
 # Gram matrix 0 to 1e-15 or above 1e-5 of the largest); anything between these bounds is decided by the reference
 # audit instead (an SVD of the block, as the module always did), so the masks never depend on the fast path.
-CLEAR_DETERMINED, CLEAR_FREE = 1e-10, 1e-5
+CLEAR_DETERMINED, CLEAR_FREE = 1e-8, 1e-5
 CLEAR_ZERO, CLEAR_NONZERO = 1e-13, 1e-10
-REFRESH_AFTER = 64  # updates of a block's H in place before it is recomputed (rounding never accumulates)
+REFRESH_AFTER = 256  # updates of a block's H in place before it is recomputed (rounding never accumulates)
 
 
 def protect(hierarchy: Hierarchy, values: np.ndarray, known: np.ndarray, masked: np.ndarray,
@@ -286,8 +286,23 @@ class _State:
         block = self.members[target]
         h, norm = along[block], float(along[rows] @ signs)
         if residual < CLEAR_DETERMINED:  # a_k in the column space: (G + a aᵀ)⁺ = H − H a aᵀ H / (1 + aᵀ H a)
-            self.inverse[np.ix_(block, block)] -= np.outer(h, h) / (1.0 + norm)
-        else:  # outside the column space (the rank grows) or not clear-cut: recomputed before next use
+            # H a is 0 outside the block: updating the square spanning it (a view) changes the block only
+            low, high = int(block[0]), int(block[-1]) + 1
+            span = along[low:high]
+            self.inverse[low:high, low:high] -= np.outer(span, span / (1.0 + norm))
+        elif residual > CLEAR_FREE:  # outside: the rank grows; with r = a − G H a (orthogonal to the columns),
+            # (G + a aᵀ)⁺ = H − (H a rᵀ + r aᵀ H) / |r|² + (1 + aᵀ H a) r rᵀ / |r|⁴ (block inverse in the basis
+            # columns of G, r). r is projected twice: once leaves rounding along the columns, which this formula
+            # would amplify update after update.
+            square = np.ix_(block, block)
+            gram, inverse = self.gram[square], self.inverse[square]
+            a = np.zeros(len(block))
+            a[np.searchsorted(block, rows)] = signs  # blocks list their equations in order
+            r = a - gram @ h
+            r -= gram @ (inverse @ r)
+            rr = float(r @ r)
+            self.inverse[square] = inverse + ((1.0 + norm) * np.outer(r, r) / rr - np.outer(h, r) - np.outer(r, h)) / rr
+        else:  # not clear-cut: recomputed before next use
             self.stale.add(target)
         self.gram[np.ix_(rows, rows)] += np.outer(signs, signs)
         self.updates[target] += 1
