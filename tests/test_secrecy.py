@@ -82,6 +82,72 @@ def test_nothing_masked_without_a_small_count():
     assert _protect(TERRITORIES, {"a": 13, "b": 10, "c": 12, "d": 20, "e": 7, "f": 8}, set()) == []
 
 
+
+def test_an_absent_value_shields_nothing_a_published_one_is_never_masked():
+    # E1 = a b c: c is absent (NaN, unknown to readers, never masked) and a is primary. E1 − b = a + c, and R1 = a b
+    # gives a = R1 − b: b (smallest other part of R1) is masked. When b is published (known, never masked), its
+    # total R1 is masked instead. When R1 is published too, d is the only candidate left: masked (the first
+    # candidate is taken even when it does not help), and a, still R1 − b, is reported as left.
+    territories = {("epci", "E1"): "abc", ("arrondissement", "R1"): "ab", ("departement", "71"): "abcd"}
+    tree = _hierarchy(territories)
+    names = [code for _, code in tree.cells]
+    commune_values = {"a": 2.0, "b": 9.0, "c": np.nan, "d": 30.0}
+    values = np.array([commune_values[code] if level == "commune" else np.nan for level, code in tree.cells])
+    values[[names.index("E1"), names.index("R1"), names.index("71")]] = [np.nan, 11.0, np.nan]
+    known = ~np.isnan(values)
+    primary = np.array([n == "a" for n in names])
+    masked, left = protect(tree, values, known, primary, np.ones(len(names), bool))
+    assert sorted(np.array(names)[masked]) == ["a", "b"] and left == 0
+    _assert_nothing_recomputable(tree, masked | ~known)
+    maskable = np.array([n != "b" for n in names])
+    masked, left = protect(tree, values, known, primary, maskable)
+    assert sorted(np.array(names)[masked]) == ["R1", "a"] and left == 0  # the total instead of its part
+    maskable &= np.array([n != "R1" for n in names])
+    masked, left = protect(tree, values, known, primary, maskable)
+    assert sorted(np.array(names)[masked]) == ["a", "d"] and left == 1
+
+
+def _random_case(rng: np.random.Generator):
+    """Départements of a few communes with EPCI and arrondissements cutting across each other, sometimes an EPCI
+    over two départements and France; values small enough for many primary cells."""
+    parents, commune_values = {}, {}
+    departements = int(rng.integers(1, 4))
+    for d in range(departements):
+        communes = [f"{d}.{i}" for i in range(int(rng.integers(2, 12)))]
+        commune_values.update({c: float(rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40])) for c in communes})
+        for level, groups in (("epci", int(rng.integers(1, 4))), ("arrondissement", int(rng.integers(1, 3)))):
+            group = rng.integers(0, groups, len(communes))
+            for g in range(groups):
+                if (group == g).any():
+                    parents[(level, f"{d}.{level}{g}")] = [("commune", c) for c, x in zip(communes, group) if x == g]
+        parents[("departement", f"D{d}")] = [("commune", c) for c in communes]
+    if departements > 1:
+        parents[("epci", "across")] = [("commune", f"{d}.0") for d in range(departements)]
+    if rng.random() < 0.7:
+        parents[("france", "FR")] = [("departement", f"D{d}") for d in range(departements)]
+    cells = [("commune", c) for c in commune_values] + list(parents)
+    cells = [cells[i] for i in rng.permutation(len(cells))]
+
+    def value(cell):
+        return commune_values[cell[1]] if cell[0] == "commune" else sum(value(c) for c in parents[cell])
+
+    return Hierarchy.build(cells, parents), np.array([value(c) for c in cells])
+
+
+def test_random_hierarchies_leave_no_masked_cell_recomputable():
+    rng = np.random.default_rng(2024)
+    for _ in range(150):
+        tree, values = _random_case(rng)
+        primary = (values > 0) & (values < 5)
+        maskable = rng.random(len(values)) > 0.1  # some published values: known, never masked
+        masked, left = protect(tree, values, np.ones(len(values), bool), primary.copy(), maskable)
+        assert not (masked & ~maskable).any() and (masked >= (primary & maskable)).all()
+        if left == 0:
+            _assert_nothing_recomputable(tree, masked)
+        again, left_again = protect(tree, values, np.ones(len(values), bool), primary.copy(), maskable)
+        assert (again == masked).all() and left_again == left  # deterministic
+
+
 # --- the warehouse's table: primary, dependent and secondary cells of every indicator, published never masked --
 
 COUNT_COLUMNS = [
