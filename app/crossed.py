@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.formatting import MISSING, fr_number
+from pipelines.formatting import MISSING, SECRET, fr_number
 
 QUADRANTS = ["Couverture faible, part RSA élevée", "Couverture faible, part RSA modérée",
              "Couverture élevée, part RSA élevée", "Couverture élevée, part RSA modérée"]
@@ -34,11 +34,14 @@ def reference_note(crossed: pd.DataFrame) -> str:
 
 def hover(frame: pd.DataFrame) -> pd.Series:
     """``<b>name</b>``, TCG, part RSA (with its vintage) and the quadrant, one line each."""
-    tcg = frame["tcg"].map(lambda x: fr_number(x, 1))
+    tcg = frame["tcg"].map(lambda x: fr_number(x, 1)).mask(frame["tcg_secret"], SECRET)
     rsa = frame["part_allocataires_rsa"].map(lambda x: MISSING if pd.isna(x) else f"{fr_number(x, 1)} %")
     vintage = frame["allocataires_vintage"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})")
     return ("<b>" + frame["name"].fillna(frame["code"]) + "</b><br>TCG : " + tcg + "<br>Part RSA : " + rsa
-            + vintage + "<br>" + frame["quadrant_label"].fillna(f"{MISSING} (donnée manquante)"))
+            + vintage + "<br>" + frame["quadrant_label"].fillna(frame["tcg_secret"].map(UNCLASSED)))
+
+
+UNCLASSED = {True: "non classé (secret statistique)", False: f"{MISSING} (donnée manquante)"}
 
 
 def table(crossed: pd.DataFrame, quadrants: tuple[int, ...] = (1,)) -> pd.DataFrame:
@@ -64,5 +67,7 @@ def missing_note(crossed: pd.DataFrame, plural: str) -> str:
         return ""
     no_rsa = int(unclassed["part_allocataires_rsa"].isna().sum())
     no_tcg = int(unclassed["tcg"].isna().sum())
+    secret = int(unclassed["tcg_secret"].sum())
+    why = f" (dont {secret} en secret statistique)" if secret else ""
     return (f"{len(unclassed)} {plural} sans classe : {no_rsa} sans part RSA (IRIS non diffusée ou commune absente "
-            f"du fichier), {no_tcg} sans TCG.")
+            f"du fichier), {no_tcg} sans TCG{why}.")

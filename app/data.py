@@ -331,10 +331,14 @@ def _list(items):
     return None if items is None else list(items)
 
 
-@st.cache_data(show_spinner=False)
 def crossed(v: str, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
-    """Coverage × share of allocataires on RSA, with the quadrant (``Warehouse.crossed``)."""
-    return wh(v).crossed(level, year, departement)
+    """Coverage × share of allocataires on RSA, with the quadrant, as the session may see it (``Warehouse.crossed``)."""
+    return _crossed(v, role_key(), level, year, departement)
+
+
+@st.cache_data(show_spinner=False)
+def _crossed(v: str, key: str, level: str, year: int, departement: str | None) -> pd.DataFrame:
+    return wh(v).crossed(level, year, departement, clearance_of(key))
 
 
 @st.cache_data(show_spinner=False)

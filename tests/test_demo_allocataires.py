@@ -76,3 +76,21 @@ def test_the_documented_insertion_scenario_flags_the_first_quadrant(demo_home):
     flagged = set(status.loc[status["status"] == "prioritaire", "code"])
     assert flagged and flagged == set(crossed[crossed == 1].index)
     assert reasons["text"].str.contains("allocataires RSA|Part RSA", regex=True).any()
+
+
+def test_the_crossed_view_shows_only_what_the_reader_may_see(demo_home):
+    """A commune TCG masked by statistical secrecy is not shown (nor classed) beside the RSA share, and a
+    reader without the extracts sees no computed TCG there at all."""
+    wh = Warehouse.open_current()
+    try:
+        crossed = wh.crossed("commune", 2024, "71").set_index("code")
+        shown = wh.values("commune", None, ["tcg"], [2024]).set_index("code")
+        secret = shown.index[shown["secret"]]
+        assert len(secret) > 0 and crossed.loc[secret, "tcg_secret"].all()
+        assert crossed.loc[secret, "tcg"].isna().all() and crossed.loc[secret, "quadrant"].isna().all()
+        visible = crossed.index.difference(secret)
+        assert crossed.loc[visible, "tcg"].round(6).equals(shown.loc[visible, "value"].round(6))
+        public = wh.crossed("commune", 2024, "71", clearance="public")
+        assert public["tcg"].isna().all() or (public.loc[public["tcg"].notna(), "tcg_origin"] == "published").all()
+    finally:
+        wh.close()

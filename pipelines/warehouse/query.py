@@ -309,14 +309,17 @@ class Warehouse(ReviewQueries):
                 SELECT level, year, indicator FROM published_value UNION SELECT level, year, indicator FROM from_parts)
             WHERE indicator IN (SELECT code FROM indicator_catalogue WHERE confidential) GROUP BY ALL""")
 
-    def crossed(self, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
+    def crossed(self, level: str, year: int, departement: str | None = None,
+                clearance: str = "confidential") -> pd.DataFrame:
         """Coverage (TCG) beside the share of allocataires on RSA of the communes or EPCI of ``year``, each with
-        its département's and the quadrant (view ``crossed_diagnostic``, quadrant 1 first). Empty on a warehouse
-        built before the view existed."""
+        its département's and the quadrant (macro ``crossed_diagnostic_for``, quadrant 1 first), as ``clearance``
+        may see them: secret figures NULL (``tcg_secret``), classing nothing. Empty on a warehouse built before
+        the view existed."""
         if "crossed_diagnostic" not in self.tables():
             return pd.DataFrame()
-        sql = ("SELECT c.*, t.name FROM crossed_diagnostic c JOIN territory t USING (level, code) "
-               "WHERE c.level = ? AND c.year = ?")
+        public_only = "true" if _public(clearance) else "false"
+        sql = (f"SELECT c.*, t.name FROM crossed_diagnostic_for({public_only}) c "
+               "JOIN territory t USING (level, code) WHERE c.level = ? AND c.year = ?")
         params: list = [level, year]
         if departement:
             sql += " AND c.departement = ?"
