@@ -332,7 +332,8 @@ def _list(items):
 
 
 def crossed(v: str, level: str, year: int, departement: str | None = None) -> pd.DataFrame:
-    """Coverage × share of allocataires on RSA, with the quadrant, as the session may see it (``Warehouse.crossed``)."""
+    """Coverage × share of allocataires on RSA, with the quadrant, as the session may see it
+    (``Warehouse.crossed``)."""
     return _crossed(v, role_key(), level, year, departement)
 
 
