@@ -47,7 +47,7 @@ def render(v: str, level: str, code: str, year: int, communes: pd.DataFrame) -> 
     mine = cross[cross["code"].isin(communes["code"])]
     table = crossed_view.table(mine, (1, 2, 3, 4))
     st.markdown(f"Communes du territoire, de « {crossed_view.QUADRANTS[0]} » à « {crossed_view.QUADRANTS[-1]} » "
-                f"({len(table)} classées sur {len(communes)}) :")
+                f"({len(table)} {'classée' if len(table) < 2 else 'classées'} sur {len(communes)}) :")
     st.dataframe(ui.french_table(table, crossed_view.DECIMALS), hide_index=True, width="stretch")
     st.caption(" ".join(x for x in (crossed_view.reference_note(mine), crossed_view.missing_note(mine, "communes"),
                                     ui.source_caption(v, ["tcg", "part_allocataires_rsa"], year, "commune"))
