@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from app.maps import MapShapes
-from pipelines.formatting import MISSING, fr_number
+from pipelines.formatting import MISSING, SECRET, fr_number
 
 SEPARATORS = ", "  # decimal comma, thin-space thousands: « 14 957 », « 72,1 »
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -22,6 +22,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 REFERENCE_STYLES = {"dash": "dash", "color": "#555555"}
 REFERENCE_DASHES = ("dash", "dot")  # département, France
 MISSING_COLOUR = "#d9d9d9"
+SECRET_COLOUR = "#a9b0b8"  # darker than missing: a value exists, it is withheld
 TICKS = ",~f"  # thousands grouped (« 1 500 »), no trailing zeros
 SUBTITLE_WIDTH = 80  # characters per subtitle line: fits a chart in half a wide page
 SEQUENTIAL = "Viridis"  # colour-blind safe and, unlike Cividis, without greys that read as « n.d. »
@@ -140,13 +141,18 @@ def choropleth_classes(shapes: MapShapes, frame: pd.DataFrame, class_col: str, c
     by class, legend in ``classes`` order.
 
     Every class keeps its legend entry even when a year leaves it empty, so the legend reads the same
-    every year; territories without a class are drawn grey « n.d. », never given a class.
+    every year; territories without a class are drawn grey, never given a class: « secret statistique » where
+    ``frame`` has a true ``secret``, else « n.d. ».
     """
     fig = go.Figure()
     groups = [(name, colour, frame[frame[class_col] == name]) for name, colour in zip(classes, colours)]
-    missing = frame[frame[class_col].isna()]
-    if not missing.empty:
-        groups.append((f"{MISSING} (donnée manquante)", MISSING_COLOUR, missing))
+    unclassed = frame[frame[class_col].isna()]
+    secret = (unclassed["secret"] if "secret" in unclassed else pd.Series(False, index=unclassed.index)) \
+        .fillna(False).astype(bool)
+    for name, colour, part in ((SECRET, SECRET_COLOUR, unclassed[secret]),
+                               (f"{MISSING} (donnée manquante)", MISSING_COLOUR, unclassed[~secret])):
+        if not part.empty:
+            groups.append((name, colour, part))
     for name, colour, part in groups:
         layer, codes, hover = shapes.subset(part["code"]), part["code"].tolist(), part["hover"].tolist()
         if part.empty:  # plotly drops data-less traces from the legend: give it one invisible, zero-area shape

@@ -34,11 +34,12 @@ def reference_note(crossed: pd.DataFrame) -> str:
 
 def hover(frame: pd.DataFrame) -> pd.Series:
     """``<b>name</b>``, TCG, part RSA (with its vintage) and the quadrant, one line each."""
-    tcg = frame["tcg"].map(lambda x: fr_number(x, 1)).mask(frame["tcg_secret"], SECRET)
+    secret = frame["tcg_secret"].fillna(False).astype(bool)
+    tcg = frame["tcg"].map(lambda x: fr_number(x, 1)).mask(secret, SECRET)
     rsa = frame["part_allocataires_rsa"].map(lambda x: MISSING if pd.isna(x) else f"{fr_number(x, 1)} %")
     vintage = frame["allocataires_vintage"].map(lambda y: "" if pd.isna(y) else f" ({int(y)})")
     return ("<b>" + frame["name"].fillna(frame["code"]) + "</b><br>TCG : " + tcg + "<br>Part RSA : " + rsa
-            + vintage + "<br>" + frame["quadrant_label"].fillna(frame["tcg_secret"].map(UNCLASSED)))
+            + vintage + "<br>" + frame["quadrant_label"].fillna(secret.map(UNCLASSED)))
 
 
 UNCLASSED = {True: "non classé (secret statistique)", False: f"{MISSING} (donnée manquante)"}

@@ -284,6 +284,19 @@ def test_map_draws_missing_as_missing_not_as_a_class():
     assert all(len(t.geojson["features"]) == len(t.locations) for t in fig.data)  # each trace carries its shapes only
 
 
+def test_map_draws_a_secret_value_apart_from_a_missing_one():
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "properties": {},
+         "geometry": {"type": "Polygon", "coordinates": [[[x, 46], [x + 1, 46], [x + 1, 47], [x, 47], [x, 46]]]}}
+        for x, code in enumerate(["a", "b", "c"])]}
+    frame = pd.DataFrame({"code": ["a", "b", "c"], "classe": ["bas", None, None], "hover": ["A", "B", "C"],
+                          "secret": [False, False, True]})
+    fig = charts.choropleth_classes(MapShapes(geojson, {"lon": 1.5, "lat": 46.5}, 6), frame, "classe",
+                                    ["bas"], ["#111"], title="t", subtitle="s", legend_title="l")
+    traces = {t.name: list(t.locations) for t in fig.data}
+    assert traces["n.d. (donnée manquante)"] == ["b"] and traces["secret statistique"] == ["c"]
+
+
 def test_donnees_shows_sources_years_runs_catalogue_and_comparison(page, wh):
     at = page("donnees")
     headers = [h.value for h in at.header]

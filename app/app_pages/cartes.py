@@ -102,9 +102,10 @@ if france_value is None:
 
 frame = map_frame(level, scope)
 year_values = data.values(V, level, tuple(frame["code"]), (indicator,), (year,))
-values = year_values.set_index("code")["value"]
-frame["value"] = frame["code"].map(values)
-shown = frame["value"].map(lambda x: ui.entry_text(e, x))
+values = year_values.set_index("code")
+frame["value"] = frame["code"].map(values["value"])
+frame["secret"] = frame["code"].map(values["secret"]).fillna(False).astype(bool)
+shown = frame["value"].map(lambda x: ui.entry_text(e, x)).mask(frame["secret"], ui.SECRET)
 lines = ["<b>" + frame["name"].fillna(frame["code"]) + "</b>", e["short_label"] + " : " + shown]
 if method == "france":
     frame["ratio"] = ratio_to_reference(frame["value"], france_value)
@@ -139,14 +140,17 @@ else:
         legend_title=legend, title=f"{e['label']}, {year}",
         subtitle=f"{LEVELS[level]} — {e['unit']} — {ui.provenance(year_values)}")
     st.plotly_chart(fig, width="stretch")
-missing = int(frame["value"].isna().sum())
-st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris). "
+missing = int((frame["value"].isna() & ~frame["secret"]).sum())
+secret = int(frame["secret"].sum())
+withheld = f", {secret} en secret statistique (gris foncé)" if secret else ""
+st.caption(f"{how} {missing} {PLURALS[level]} sur {len(frame)} sans valeur (n.d., en gris){withheld}. "
            f"{ui.values_caption(year_values, year)} {meta.get('geography_note', '')}")
 with st.expander("Valeurs de la carte"):
     table = frame[["name", "value", "classe"]].sort_values("value", ascending=False, na_position="last")
     flag = e["kind"] == "flag"  # « oui » / « non », not 1 / 0
     st.dataframe(ui.french_table(table.astype({"classe": object}), {} if flag else {"value": decimals},
-                                 ["value"] if flag else []), hide_index=True, width="stretch", column_config={
+                                 ["value"] if flag else [], secret=frame.loc[table.index, ["secret"]].rename(
+                                     columns={"secret": "value"})), hide_index=True, width="stretch", column_config={
                      "name": st.column_config.TextColumn(ui.LEVEL_LABELS[level]),
                      "value": (st.column_config.TextColumn(e["short_label"]) if flag else
                                st.column_config.NumberColumn(f"{e['short_label']} ({e['unit']})")),
@@ -161,6 +165,8 @@ def crossed_section() -> None:
                 "allocataires au RSA est indisponible.")
     else:
         quad = map_frame(level, scope).merge(cross.drop(columns="name"), on="code", how="left")
+        quad["tcg_secret"] = quad["tcg_secret"].fillna(False).astype(bool)  # a territory the view lacks
+        quad["secret"] = quad["tcg_secret"]
         quad["hover"] = crossed_view.hover(quad)
         st.plotly_chart(charts.choropleth_classes(
             data.map_shapes(V, level, quad["code"], charts.MAP_PIXELS), quad, "quadrant_label",
